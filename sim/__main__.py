@@ -1,0 +1,5 @@
+"""``python -m sim``: run the model with Hydra (see ``sim.cli``)."""
+
+from sim.cli import main
+
+main()

@@ -1,0 +1,35 @@
+"""Command line: ``python -m sim`` / ``fashion-sim``, a thin Hydra wrapper around ``sim.run.run``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig
+
+from sim.config import ConfigError, register
+
+CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+register()
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+def main(cfg: DictConfig) -> None:
+    """Run one simulation into Hydra's output directory and print where it went."""
+    from sim.run import run  # imported here so that `--help` and config errors stay fast
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    hydra_cfg = HydraConfig.get()
+    out_dir = Path(hydra_cfg.runtime.output_dir)
+    try:
+        run(cfg, out_dir)
+    except ConfigError as error:
+        if hydra_cfg.mode == RunMode.MULTIRUN:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
+    print(f"results: {out_dir}")

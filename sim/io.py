@@ -1,0 +1,54 @@
+"""The run directory: atomic writes, and the rule that a run is complete only when its last file is.
+
+Every file is written to a temporary name in the same folder and renamed into place, so a
+killed run never leaves a half-written file under a real name. ``summary.json`` is written
+last: a run directory without it is incomplete, whatever else it holds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+COMPLETE_MARKER = "summary.json"
+RESULT_FILES = ("occupations.parquet", "market.parquet", COMPLETE_MARKER)
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table as Parquet, atomically; the same frame gives the same bytes."""
+    write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
+
+
+def write_json(payload: dict, path: Path) -> None:
+    """Write a JSON document, atomically."""
+    text = json.dumps(payload, indent=2, sort_keys=False, default=str) + "\n"
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def is_complete(run_dir: Path) -> bool:
+    """A run is complete when every result file is present (the marker is written last)."""
+    return all((Path(run_dir) / name).is_file() for name in RESULT_FILES)
+
+
+def mark_incomplete(run_dir: Path) -> None:
+    """Remove the completion marker before a run writes into a directory again."""
+    (Path(run_dir) / COMPLETE_MARKER).unlink(missing_ok=True)

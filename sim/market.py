@@ -1,0 +1,149 @@
+"""The monthly market as pure, vectorised functions over numpy arrays.
+
+Nothing here reads the config or the model: each function takes arrays and numbers and returns
+arrays, so it can be unit-tested on small inputs and reused by the model's stage methods.
+Randomness comes in as a ``numpy.random.Generator`` argument, never from module state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def seasonal_factor(month_of_year: int, amplitude: float) -> float:
+    """Demand multiplier with two fashion seasons a year, peaking in February and August."""
+    return 1.0 + amplitude * np.cos(2.0 * np.pi * (month_of_year - 1) / 6.0)
+
+
+def growth_factor(step: int, yearly_growth: float) -> float:
+    """Compound demand growth after ``step`` months."""
+    return (1.0 + yearly_growth) ** (step / 12.0)
+
+
+def ai_cost_per_image(start_cost: float, yearly_decline: float, step: int) -> float:
+    """AI cost per finished image on a learning curve: a constant share cheaper each year."""
+    return start_cost * (1.0 - yearly_decline) ** (step / 12.0)
+
+
+def quality_gap(start_gap: float, half_life: float, step: int, floor: float = 0.0) -> float:
+    """Quality shortfall of generic AI images: its excess over ``floor`` halves every ``half_life`` months."""
+    return floor + (start_gap - floor) * 0.5 ** (step / half_life)
+
+
+def adoption_hazard(p: float, q: float, adopter_share: np.ndarray, relative_saving: np.ndarray) -> np.ndarray:
+    """Bass hazard ``p + q * share`` scaled by the share of content spend AI would save."""
+    return np.clip((p + q * adopter_share) * np.clip(relative_saving, 0.0, 1.0), 0.0, 1.0)
+
+
+def logit_shares(utility: np.ndarray, available: np.ndarray) -> np.ndarray:
+    """Multinomial-logit choice shares over the last axis; unavailable modes get share 0."""
+    masked = np.where(available, utility, -np.inf)
+    top = masked.max(axis=-1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    weight = np.where(available, np.exp(masked - top), 0.0)
+    total = weight.sum(axis=-1, keepdims=True)
+    return np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
+
+
+def draw_crew(rng: np.random.Generator, shoots: np.ndarray, per_shoot: float) -> np.ndarray:
+    """Worker-days needed for ``shoots`` shoot-days at ``per_shoot`` workers each.
+
+    The whole part is booked for every shoot; the fraction is a Bernoulli draw per shoot, so a
+    recipe of 1.5 books 1 or 2 workers and never rounds the half away.
+    """
+    whole = int(np.floor(per_shoot))
+    fraction = per_shoot - whole
+    days = shoots * whole
+    if fraction > 0.0:
+        days = days + rng.binomial(shoots, fraction)
+    return days.astype(np.int64)
+
+
+def ranking_priority(rng: np.random.Generator, log_weight: np.ndarray) -> np.ndarray:
+    """Random priorities whose descending order is a Plackett-Luce draw with odds exp(log_weight)."""
+    return log_weight + rng.gumbel(size=log_weight.shape)
+
+
+def allocate_days(
+    free_days: np.ndarray, rate_cents: np.ndarray, job_days: int, demand: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Book worker-days for brands that ask in turn, from workers in ranking order.
+
+    Workers (``free_days``, ``rate_cents``) are given best-ranked first; brands (``demand``) in
+    booking order. The ranking is walked in passes: each pass gives each worker at most
+    ``job_days`` more days, so work spreads down the ranking before anyone is fully booked.
+    Brands take consecutive stretches of the resulting sequence of days, so each brand pays
+    exactly the day rates of the days it took.
+
+    Returns:
+        days per worker, cost per brand (cents), days filled per brand.
+    """
+    free_days = np.asarray(free_days, dtype=np.int64)
+    demand = np.asarray(demand, dtype=np.int64)
+    if free_days.size == 0 or free_days.max(initial=0) == 0:
+        zeros = np.zeros_like(demand)
+        return np.zeros_like(free_days), zeros, zeros
+    passes = -(-int(free_days.max()) // job_days)
+    offsets = np.arange(passes, dtype=np.int64)[:, None] * job_days
+    slot = np.clip(free_days[None, :] - offsets, 0, job_days).ravel()
+    slot_rate = np.tile(np.asarray(rate_cents, dtype=np.int64), passes)
+    slot_end = np.cumsum(slot)
+    slot_start = slot_end - slot
+    filled_total = min(int(demand.sum()), int(slot_end[-1]))
+    taken = np.clip(filled_total - slot_start, 0, slot)
+    days = taken.reshape(passes, free_days.size).sum(axis=0)
+
+    cost_end = np.cumsum(slot * slot_rate)
+    brand_end = np.minimum(np.cumsum(demand), filled_total)
+    k = np.minimum(np.searchsorted(slot_end, brand_end, side="left"), slot_end.size - 1)
+    cumulative_cost = cost_end[k] - (slot_end[k] - brand_end) * slot_rate[k]
+    cumulative_cost = np.where(brand_end > 0, cumulative_cost, 0)
+    brand_cost = np.diff(cumulative_cost, prepend=0)
+    brand_filled = np.diff(brand_end, prepend=0)
+    return days, brand_cost, brand_filled
+
+
+def adjust_day_rates(
+    day_rate: np.ndarray,
+    utilisation: np.ndarray,
+    target: np.ndarray | float,
+    speed: float,
+    floor: np.ndarray | float,
+    ceiling: np.ndarray | float,
+) -> np.ndarray:
+    """Day rates rise when a worker is booked above the target share of her days, fall below it."""
+    return np.clip(day_rate * np.exp(speed * (utilisation - target)), floor, ceiling)
+
+
+def split_commission(gross_cents: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Split gross pay (cents) into the agency's commission and the worker's net, to the cent."""
+    commission = np.rint(gross_cents * share).astype(np.int64)
+    return commission, gross_cents - commission
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 = equal, near 1 = one takes all)."""
+    values = np.sort(np.asarray(values, dtype=np.float64))
+    total = values.sum()
+    n = values.size
+    if n == 0 or total <= 0.0:
+        return 0.0
+    ranks = np.arange(1, n + 1)
+    return float(2.0 * np.dot(ranks, values) / (n * total) - (n + 1) / n)
+
+
+def entrants_expected(
+    active: int, mean_income: float, entry_income: float, entry_rate: float, unfilled_workers: float
+) -> float:
+    """Expected entrants: attraction when mean income beats the entry income, plus unmet demand.
+
+    Attraction rises linearly from 0 at ``entry_income`` to ``entry_rate`` per active worker at
+    twice it; each worker's worth of days that brands could not book draws one more entrant.
+    Entry income sits above the exit threshold (the outside option): entering has a sunk cost,
+    so between the two nobody moves (entry-exit hysteresis, Dixit 1989).
+    """
+    if entry_income > 0:
+        attraction = float(np.clip(mean_income / entry_income - 1.0, 0.0, 1.0))
+    else:
+        attraction = 1.0 if mean_income > 0 else 0.0
+    return entry_rate * active * attraction + unfilled_workers

@@ -1,0 +1,110 @@
+"""Reporters: one month's rows of the output tables, computed with numpy over the model's arrays.
+
+Money is accumulated in integer cents during the step (the ``ledger``) and reported in USD, so
+``brand_spend = worker_pay + agency_commission + ai_vendor_revenue + levy_collected`` holds to
+the cent. Income statistics cover the workers who were active during the month (entrants join
+at its end); ``active`` is the head count at the end of the month, after exits and entries.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.config import OCCUPATIONS
+from sim.market import gini
+
+if TYPE_CHECKING:
+    from sim.model import FashionMarket
+
+LEDGER = (
+    "brand_spend",
+    "worker_pay",
+    "agency_commission",
+    "ai_vendor_revenue",
+    "levy_collected",
+    "transition_support_paid",
+    "twin_royalties",
+    "unconsented_uses",
+)
+MONEY = tuple(name for name in LEDGER if name != "unconsented_uses")
+
+
+def month_label(model: FashionMarket) -> np.datetime64:
+    """The first day of the simulated month, as a date."""
+    return (np.datetime64(model.cfg.start, "M") + np.timedelta64(model.t, "M")).astype("datetime64[D]")
+
+
+def occupation_rows(model: FashionMarket) -> list[dict]:
+    """One row per occupation for this month."""
+    workers = model.workers
+    code = workers.view("occupation")
+    worked = model.active_this_month()
+    income = workers.view("income") / 100.0
+    employed = (workers.view("days_worked") > 0) | (workers.view("royalties") > 0)
+    date = month_label(model)
+    rows = []
+    for occ, name in enumerate(OCCUPATIONS):
+        mask = worked & (code == occ)
+        pay = income[mask]
+        has = pay.size > 0
+        rows.append(
+            {
+                "step": model.t,
+                "date": date,
+                "occupation": name,
+                "active": int((workers.view("active") & (code == occ)).sum()),
+                "employed": int((employed & mask).sum()),
+                "days_worked": int(workers.view("days_worked")[mask].sum()),
+                "income_total": float(pay.sum()),
+                "income_mean": float(pay.mean()) if has else 0.0,
+                "income_median": float(np.median(pay)) if has else 0.0,
+                "income_p10": float(np.percentile(pay, 10)) if has else 0.0,
+                "income_p90": float(np.percentile(pay, 90)) if has else 0.0,
+                "gini": gini(pay),
+                "entries": int(model.flows["entries"][occ]),
+                "exits": int(model.flows["exits"][occ]),
+                "retrained": int(model.flows["retrained"][occ]),
+            }
+        )
+    return rows
+
+
+def _share(part: float, whole: float) -> float:
+    return float(part / whole) if whole > 0 else 0.0
+
+
+def market_row(model: FashionMarket) -> dict:
+    """One row of market-wide figures for this month."""
+    shoots = model.shoots  # [brand, type, mode]
+    by_type_mode = shoots.sum(axis=0)
+    workers = model.workers
+    code, worked = workers.view("occupation"), model.active_this_month()
+    models = worked & np.isin(code, (OCCUPATIONS.index("top_model"), OCCUPATIONS.index("ecommerce_model")))
+    under = workers.view("underrepresented")
+    income = workers.view("income")
+    faces = (shoots * model.diversity).sum()  # expected underrepresented faces over all shoots
+    brands = model.brands
+    consented = brands.view("license_model")[brands.view("license_consented") & (brands.view("license_model") >= 0)]
+    row = {
+        "step": model.t,
+        "date": month_label(model),
+        "ai_share_campaign": _share(by_type_mode[0, 1:].sum(), by_type_mode[0].sum()),
+        "ai_share_ecommerce": _share(by_type_mode[1, 1:].sum(), by_type_mode[1].sum()),
+        "shoots_human": int(by_type_mode[:, 0].sum()),
+        "shoots_twin": int(by_type_mode[:, 1].sum()),
+        "shoots_generic": int(by_type_mode[:, 2].sum()),
+        "brands_adopted": int(brands.view("adopted").sum()),
+        "twins_licensed": int(np.unique(consented).size),
+        "unconsented_uses": int(model.ledger["unconsented_uses"]),
+        "content_diversity": _share(faces, shoots.sum()),
+        "income_share_underrepresented": _share(income[models & under].sum(), income[models].sum()),
+        "cost_per_image": float(model.cost_per_image),
+        "quality_gap": float(model.gap),
+        "unfilled_days": int(model.unfilled.sum()),
+        "levy_fund": model.levy_fund / 100.0,
+    }
+    for name in MONEY:
+        row[name] = model.ledger[name] / 100.0
+    return row

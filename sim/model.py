@@ -1,0 +1,392 @@
+"""The Mesa model: builds brands and workers, and runs the monthly step stage by stage.
+
+State lives in two tables of numpy arrays (``self.workers``, ``self.brands``); the Mesa agents
+are views of their rows. Each stage method reads and writes whole arrays through the pure
+functions of :mod:`sim.market`. All randomness comes from ``self.rng`` (seeded by ``cfg.seed``),
+drawn in a fixed order each month, so a config and seed give the same results in any process.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim import market, metrics
+from sim.agents import WORKER_CLASSES, Brand, brand_table, worker_table
+from sim.config import CREW, MODES, OCCUPATIONS, SEGMENTS, SHOOT_TYPES, SimConfig
+from sim.policy import month_number, rules_in_force
+
+HUMAN, TWIN, GENERIC = range(3)
+TOP, ECOM, AI_PRODUCER = (OCCUPATIONS.index(name) for name in ("top_model", "ecommerce_model", "ai_content_producer"))
+MODEL_OCCUPATIONS = (TOP, ECOM)  # the occupation whose faces each shoot type shows
+
+
+class FashionMarket(mesa.Model):
+    """Brands buy photo content each month from human crews, licensed twins or generic AI."""
+
+    def __init__(self, cfg: SimConfig) -> None:
+        super().__init__(rng=cfg.seed)
+        self.cfg = cfg
+        self.start_month = month_number(cfg.start)
+        occ = [getattr(cfg.occupations, name) for name in OCCUPATIONS]
+        self.rate_floor = np.array([o.rate_floor for o in occ])
+        self.rate_ceiling = np.array([o.rate_ceiling for o in occ])
+        self.outside_option = np.array([o.outside_option for o in occ])
+        self.entry_income = np.array([o.entry_income for o in occ])
+        self.target_utilisation = np.array([o.target_utilisation for o in occ])
+        self.commissioned = np.array([o.commissioned for o in occ])
+        shoots = [getattr(cfg.market.shoots, kind) for kind in SHOOT_TYPES]
+        self.images = np.array([s.images for s in shoots])
+        self.quality_emphasis = np.array([s.quality_emphasis for s in shoots])
+        # recipe[type, mode, occupation]: workers booked per shoot-day
+        self.recipe = np.array(
+            [[[getattr(getattr(s, mode), name) for name in OCCUPATIONS] for mode in MODES] for s in shoots]
+        )
+
+        counts = [getattr(cfg.population, name) for name in OCCUPATIONS]
+        self.workers = worker_table(cfg.market.income_window, sum(counts))
+        self.worker_agents: list = []
+        for code, count in enumerate(counts):
+            self.add_workers(code, count, retrained=False)
+        self._build_brands()
+
+        self.levy_fund = 0  # cents collected and not yet paid out
+        self.occupation_rows: list[dict] = []
+        self.market_rows: list[dict] = []
+        self.unfilled = np.zeros(len(OCCUPATIONS), dtype=np.int64)
+
+    # -- building ------------------------------------------------------------------------
+    def add_workers(self, code: int, count: int, retrained: bool) -> np.ndarray:
+        """Append ``count`` workers of occupation ``code`` at today's going day rate."""
+        cfg = getattr(self.cfg.occupations, OCCUPATIONS[code])
+        workers = self.workers
+        median = cfg.day_rate
+        if workers.size:
+            current = workers.view("day_rate")[workers.view("active") & (workers.view("occupation") == code)]
+            median = float(np.median(current)) if current.size else median
+        rows = workers.append(count)
+        spread = self.rng.normal(size=count)
+        workers.occupation[rows] = code
+        workers.active[rows] = True
+        workers.retrained[rows] = retrained
+        workers.capacity[rows] = cfg.capacity
+        workers.day_rate[rows] = np.clip(
+            median * np.exp(cfg.rate_dispersion * spread), cfg.rate_floor, cfg.rate_ceiling
+        )
+        # reputation follows the day rate with noise: the dearest are mostly the best known
+        workers.reputation[rows] = np.exp(cfg.rate_dispersion * spread + 0.3 * self.rng.normal(size=count))
+        workers.willingness[rows] = self.rng.beta(2.0, 2.0, size=count)
+        is_model = code in MODEL_OCCUPATIONS
+        workers.underrepresented[rows] = is_model & (self.rng.random(count) < self.cfg.market.underrepresented_share)
+        cls = WORKER_CLASSES[OCCUPATIONS[code]]
+        self.worker_agents.extend(cls(self, int(row)) for row in rows)
+        return rows
+
+    def _build_brands(self) -> None:
+        pop, market_cfg = self.cfg.population, self.cfg.market
+        per_segment = [pop.luxury_brands, pop.fast_fashion_brands, pop.ecommerce_brands]
+        brands = self.brands = brand_table(sum(per_segment))
+        rows = brands.append(sum(per_segment))
+        brands.segment[rows] = np.repeat(np.arange(len(SEGMENTS)), per_segment)
+        segs = [getattr(market_cfg.segments, name) for name in SEGMENTS]
+        for column in ("cost_scale", "quality_weight", "backlash", "diversity_weight"):
+            setattr(self, column, np.array([getattr(s, column) for s in segs])[brands.view("segment")])
+        sigma = market_cfg.brand_size_dispersion
+        size = np.exp(sigma * self.rng.normal(size=rows.size) - sigma**2 / 2)  # mean 1
+        seg = brands.view("segment")
+        brands.campaign_base[rows] = np.array([s.campaign_days for s in segs])[seg] * size
+        brands.ecommerce_base[rows] = np.array([s.ecommerce_days for s in segs])[seg] * size
+        brands.license_model[rows] = -1
+        self.brand_agents = [Brand(self, int(row)) for row in rows]
+
+    # -- the monthly step ----------------------------------------------------------------
+    def step(self) -> None:
+        """One month, in the order of DESIGN section 4."""
+        self.t = self.steps - 1  # Mesa counts steps from 1
+        self.rules = rules_in_force(self.cfg.regulation, self.start_month + self.t)
+        self.begin_month()
+        self.draw_demand()
+        self.adopt_ai()
+        self.license_twins()
+        self.choose_modes()
+        self.book_and_pay()
+        self.adjust()
+        self.record()
+
+    def begin_month(self) -> None:
+        workers = self.workers
+        for column in ("days_worked", "income", "royalties"):
+            workers.view(column)[:] = 0
+        self.brands.view("spend_by_mode")[:] = 0.0
+        self.was_active = workers.view("active").copy()
+        self.ledger = dict.fromkeys(metrics.LEDGER, 0)
+        self.flows = {name: np.zeros(len(OCCUPATIONS), dtype=np.int64) for name in ("entries", "exits", "retrained")}
+        cfg = self.cfg
+        self.cost_per_image = market.ai_cost_per_image(cfg.ai.cost_per_image, cfg.ai.cost_decline, self.t)
+        self.gap = market.quality_gap(cfg.ai.quality_gap, cfg.ai.quality_half_life, self.t, cfg.ai.quality_gap_floor)
+        self.mean_rate = self._mean_rates()
+        fee = 1.0 + cfg.market.agency_client_fee * self.commissioned
+        self.crew_cost = self.recipe @ (self.mean_rate * fee)  # USD per shoot-day [type, mode]
+        self.image_cost = self.images * self.cost_per_image * (1.0 + self.rules.ai_levy)
+
+    def active_this_month(self) -> np.ndarray:
+        """Workers who were active when the month began (entrants of this month excluded)."""
+        mask = np.zeros(self.workers.size, dtype=bool)
+        mask[: self.was_active.size] = self.was_active
+        return mask
+
+    def _mean_rates(self) -> np.ndarray:
+        workers = self.workers
+        active, code, rate = workers.view("active"), workers.view("occupation"), workers.view("day_rate")
+        totals = np.bincount(code[active], weights=rate[active], minlength=len(OCCUPATIONS))
+        counts = np.bincount(code[active], minlength=len(OCCUPATIONS))
+        configured = np.array([getattr(self.cfg.occupations, name).day_rate for name in OCCUPATIONS])
+        return np.where(counts > 0, totals / np.maximum(counts, 1), configured)
+
+    def draw_demand(self) -> None:
+        """Stage 1: each brand draws its shoot-days (base x growth x season, Poisson)."""
+        month_of_year = (self.start_month + self.t) % 12
+        scale = market.growth_factor(self.t, self.cfg.market.demand_growth)
+        scale *= market.seasonal_factor(month_of_year, self.cfg.market.season_amplitude)
+        brands = self.brands
+        brands.campaign_demand[: brands.size] = self.rng.poisson(brands.view("campaign_base") * scale)
+        brands.ecommerce_demand[: brands.size] = self.rng.poisson(brands.view("ecommerce_base") * scale)
+
+    def _shoot_costs(self) -> np.ndarray:
+        """Expected USD per shoot-day [brand, type, mode] at this month's prices."""
+        brands = self.brands
+        royalty = np.where(brands.view("license_model") >= 0, brands.view("license_royalty") / 100.0, 0.0)
+        cost = np.broadcast_to(self.crew_cost, (brands.size, *self.crew_cost.shape)).copy()
+        cost[:, :, TWIN] += self.image_cost + royalty[:, None]
+        cost[:, :, GENERIC] += self.image_cost
+        return cost
+
+    def adopt_ai(self) -> None:
+        """Stage 2: Bass-style adoption, hazard scaled by the expected net saving."""
+        brands, ai = self.brands, self.cfg.ai
+        cost = self._shoot_costs()
+        expected_twin = self.rules.twin_pay_share(self.cfg.market.twin_royalty_offer) * self.mean_rate[TOP]
+        cost[:, :, TWIN] += np.where(brands.view("license_model") >= 0, 0.0, expected_twin)[:, None]
+        allowed = self.rules.available_modes(np.ones(brands.size, bool), np.ones(brands.size, bool))
+        ai_cost = np.where(allowed[:, None, 1:], cost[:, :, 1:], np.inf).min(axis=2)
+        base = np.stack([brands.view("campaign_base"), brands.view("ecommerce_base")], axis=1)
+        human_month = (base * cost[:, :, HUMAN]).sum(axis=1)
+        ai_month = (base * ai_cost).sum(axis=1)
+        saving = (12.0 * (human_month - ai_month) - ai.adoption_cost) / np.maximum(12.0 * human_month, 1e-9)
+        seg, adopted = brands.view("segment"), brands.view("adopted")
+        share = np.bincount(seg, weights=adopted, minlength=len(SEGMENTS)) / np.maximum(
+            np.bincount(seg, minlength=len(SEGMENTS)), 1
+        )
+        hazard = market.adoption_hazard(ai.adoption_p, ai.adoption_q, share[seg], np.nan_to_num(saving))
+        new = ~adopted & (self.rng.random(brands.size) < hazard)
+        adopted[new] = True
+        setup = np.where(new, round(ai.adoption_cost * 100), 0)
+        levy = self.rules.levy_cents(setup)
+        self.pay_ai(setup, levy)
+
+    def pay_ai(self, vendor_cents: np.ndarray, levy_cents: np.ndarray) -> None:
+        """Brands pay the AI vendor and the levy; the levy goes into the retraining fund."""
+        self.ledger["brand_spend"] += int(vendor_cents.sum() + levy_cents.sum())
+        self.ledger["ai_vendor_revenue"] += int(vendor_cents.sum())
+        self.ledger["levy_collected"] += int(levy_cents.sum())
+        self.levy_fund += int(levy_cents.sum())
+
+    def license_twins(self) -> None:
+        """Stage 3: brands without a twin ask a top model; she consents if the pay clears her reservation."""
+        brands, workers, mcfg = self.brands, self.workers, self.cfg.market
+        licensed = brands.view("license_model")
+        lapsed = (licensed >= 0) & (
+            (brands.view("license_expires") < self.t) | ~workers.active[np.maximum(licensed, 0)]
+        )
+        if self.rules.consent_required:
+            lapsed |= (licensed >= 0) & ~brands.view("license_consented")
+        licensed[lapsed] = -1
+        seekers = np.flatnonzero(brands.view("adopted") & (licensed < 0))
+        seekers = seekers[self.rng.permutation(seekers.size)]
+        candidates = np.flatnonzero(workers.view("active") & (workers.view("occupation") == TOP))
+        if not self.rules.cross_brand_licensing:
+            candidates = np.setdiff1d(candidates, licensed[licensed >= 0])
+        if seekers.size == 0 or candidates.size == 0:
+            return
+        weight = workers.reputation[candidates] ** mcfg.reputation_weight
+        weight = weight / weight.sum()
+        if self.rules.cross_brand_licensing:
+            chosen = candidates[self.rng.choice(candidates.size, size=seekers.size, p=weight)]
+        else:
+            seekers = seekers[: candidates.size]
+            chosen = candidates[self.rng.choice(candidates.size, size=seekers.size, replace=False, p=weight)]
+        rate = workers.day_rate[chosen]
+        offer = self.rules.twin_pay_share(mcfg.twin_royalty_offer) * rate
+        reservation = mcfg.twin_reservation * (1.0 - workers.willingness[chosen]) * rate
+        consent = offer >= reservation
+        use_anyway = self.rng.random(seekers.size) < mcfg.unconsented_use_prob
+        use_anyway &= ~consent & self.rules.unconsented_use_allowed()
+        signed = consent | use_anyway
+        pay = np.where(consent, offer, offer * mcfg.unconsented_pay_share)
+        rows = seekers[signed]
+        brands.license_model[rows] = chosen[signed]
+        brands.license_royalty[rows] = np.rint(pay[signed] * 100).astype(np.int64)
+        brands.license_consented[rows] = consent[signed]
+        brands.license_expires[rows] = self.t + mcfg.license_months - 1
+
+    def choose_modes(self) -> None:
+        """Stage 4: multinomial logit over human, twin and generic for each brand and shoot type."""
+        brands, workers, mcfg = self.brands, self.workers, self.cfg.market
+        licensed = brands.view("license_model")
+        available = self.rules.available_modes(brands.view("adopted"), licensed >= 0)
+        quality = np.array([1.0, 1.0 - self.gap * mcfg.twin_gap_share, 1.0 - self.gap])
+        disclosed = np.array([0.0, 1.0, 1.0]) * self.rules.disclosure_probability(mcfg.detection_share)
+        diversity = np.empty((brands.size, 2, 3))
+        for kind, code in enumerate(MODEL_OCCUPATIONS):
+            mask = workers.view("active") & (workers.view("occupation") == code)
+            diversity[:, kind, HUMAN] = workers.view("underrepresented")[mask].mean() if mask.any() else 0.0
+        diversity[:, :, TWIN] = workers.underrepresented[np.maximum(licensed, 0)][:, None]
+        diversity[:, :, GENERIC] = mcfg.ai_diversity
+        utility = (
+            -self._shoot_costs() / self.cost_scale[:, None, None]
+            + (self.quality_weight[:, None] * self.quality_emphasis)[:, :, None] * quality
+            - self.backlash[:, None, None] * disclosed
+            + self.diversity_weight[:, None, None] * diversity
+        )
+        shares = market.logit_shares(utility, available[:, None, :])
+        demand = np.stack([brands.view("campaign_demand"), brands.view("ecommerce_demand")], axis=1)
+        self.shoots = self.rng.multinomial(demand, shares)  # [brand, type, mode]
+        self.diversity = diversity
+
+    def book_and_pay(self) -> None:
+        """Stages 5 and 6: book crews in a random brand order, pay workers, royalties, AI and levy."""
+        brands, workers, mcfg = self.brands, self.workers, self.cfg.market
+        order = self.rng.permutation(brands.size)
+        spend = brands.view("spend_by_mode")
+        for code in range(len(OCCUPATIONS)):
+            by_mode = np.zeros((brands.size, 3), dtype=np.int64)
+            for kind in range(len(SHOOT_TYPES)):
+                for mode in range(3):
+                    by_mode[:, mode] += market.draw_crew(
+                        self.rng, self.shoots[:, kind, mode], self.recipe[kind, mode, code]
+                    )
+            needed = by_mode.sum(axis=1)
+            rows = np.flatnonzero(workers.view("active") & (workers.view("occupation") == code))
+            if code == TOP:
+                log_weight = mcfg.reputation_weight * np.log(workers.reputation[rows])
+            else:
+                rate = workers.day_rate[rows]
+                log_weight = -mcfg.price_weight * np.log(rate / np.median(rate)) if rows.size else rate
+            rows = rows[np.argsort(-market.ranking_priority(self.rng, log_weight), kind="stable")]
+            rate_cents = np.rint(workers.day_rate[rows] * 100).astype(np.int64)
+            free = workers.capacity[rows] - workers.days_worked[rows]
+            days, cost_in_order, filled = market.allocate_days(free, rate_cents, mcfg.job_days, needed[order])
+            cost = np.empty_like(cost_in_order)
+            cost[order] = cost_in_order
+            workers.days_worked[rows] += days.astype(np.int32)
+            self.unfilled[code] = needed.sum() - filled.sum()
+            fee = np.rint(cost * mcfg.agency_client_fee).astype(np.int64) if self.commissioned[code] else 0 * cost
+            self._pay_workers(rows, days * rate_cents, code)
+            self.ledger["brand_spend"] += int(cost.sum() + fee.sum())
+            self.ledger["agency_commission"] += int(fee.sum())
+            spend += (cost + fee)[:, None] * by_mode / np.maximum(needed, 1)[:, None] / 100.0
+
+        uses = self.shoots[:, :, TWIN].sum(axis=1)
+        has = uses > 0
+        royalty = uses * brands.view("license_royalty")
+        model_rows = brands.view("license_model")[has]
+        self.ledger["brand_spend"] += int(royalty.sum())
+        self.ledger["unconsented_uses"] = int(uses[has & ~brands.view("license_consented")].sum())
+        gross = np.bincount(model_rows, weights=royalty[has], minlength=workers.size).astype(np.int64)
+        paid = np.flatnonzero(gross)
+        self._pay_workers(paid, gross[paid], TOP, royalties=True)
+
+        image_cents = np.rint(self.images * self.cost_per_image * 100).astype(np.int64)
+        vendor = self.shoots[:, :, TWIN] @ image_cents, self.shoots[:, :, GENERIC] @ image_cents
+        levy = self.rules.levy_cents(vendor[0]), self.rules.levy_cents(vendor[1])
+        self.pay_ai(vendor[0] + vendor[1], levy[0] + levy[1])
+        spend[:, TWIN] += (royalty + vendor[0] + levy[0]) / 100.0
+        spend[:, GENERIC] += (vendor[1] + levy[1]) / 100.0
+
+    def _pay_workers(self, rows: np.ndarray, gross: np.ndarray, code: int, royalties: bool = False) -> None:
+        """Credit gross pay (cents) to workers, less agency commission where their occupation pays one."""
+        share = self.cfg.market.agency_commission if self.commissioned[code] else 0.0
+        commission, net = market.split_commission(np.asarray(gross, dtype=np.int64), share)
+        self.workers.income[rows] += net
+        if royalties:
+            self.workers.royalties[rows] += net
+        self.ledger["worker_pay"] += int(net.sum())
+        self.ledger["agency_commission"] += int(commission.sum())
+        if royalties:
+            self.ledger["twin_royalties"] += int(net.sum())
+
+    def adjust(self) -> None:
+        """Stage 7: day rates follow utilisation; the poorly paid exit; crew retrain; newcomers enter."""
+        workers, mcfg = self.workers, self.cfg.market
+        active, code = workers.view("active"), workers.view("occupation")
+        utilisation = workers.view("days_worked") / workers.view("capacity")
+        rates = market.adjust_day_rates(
+            workers.view("day_rate"),
+            utilisation,
+            self.target_utilisation[code],
+            mcfg.rate_adjustment,
+            self.rate_floor[code],
+            self.rate_ceiling[code],
+        )
+        workers.day_rate[: workers.size] = np.where(active, rates, workers.view("day_rate"))
+        workers.income_history[np.flatnonzero(active), self.t % mcfg.income_window] = (
+            workers.view("income")[active] / 100.0
+        )
+        workers.months_in_occupation[: workers.size] += active
+
+        trailing = workers.view("income_history").mean(axis=1)
+        settled = workers.view("months_in_occupation") >= mcfg.income_window
+        poor = active & settled & (trailing < self.outside_option[code])
+        leaving = np.flatnonzero(poor & (self.rng.random(workers.size) < mcfg.exit_rate))
+        self._retrain([row for row in leaving if OCCUPATIONS[code[row]] in CREW])
+        for row in leaving:
+            workers.active[row] = False
+            self.worker_agents[row].remove()
+        np.add.at(self.flows["exits"], code[leaving], 1)
+
+        worked, code = self.active_this_month(), workers.view("occupation")
+        month_income = np.bincount(code[worked], weights=workers.view("income")[worked], minlength=len(OCCUPATIONS))
+        month_count = np.bincount(code[worked], minlength=len(OCCUPATIONS))
+        for occ, name in enumerate(OCCUPATIONS):
+            capacity = getattr(self.cfg.occupations, name).capacity
+            mean_income = month_income[occ] / 100.0 / max(month_count[occ], 1)
+            expected = market.entrants_expected(
+                int(month_count[occ]),
+                mean_income,
+                self.entry_income[occ],
+                mcfg.entry_rate,
+                self.unfilled[occ] / capacity,
+            )
+            count = int(self.rng.poisson(expected))
+            if count:
+                self.add_workers(occ, count, retrained=False)
+                self.flows["entries"][occ] += count
+
+    def _retrain(self, leaving_crew: list[int]) -> None:
+        """Leaving crew retrain as AI content producers while AI shoots need them; the levy fund pays grants."""
+        mcfg = self.cfg.market
+        ai_work = (
+            self.workers.view("days_worked")[self.workers.view("occupation") == AI_PRODUCER].sum()
+            + self.unfilled[AI_PRODUCER]
+        )
+        draws = self.rng.random(len(leaving_crew))
+        if not leaving_crew or ai_work == 0:
+            return
+        grant = round(mcfg.retraining_grant * 100)
+        fundable = self.levy_fund // grant if grant > 0 else 0
+        supported = np.arange(len(leaving_crew)) < fundable
+        prob = np.where(supported, mcfg.retrain_prob_supported, mcfg.retrain_prob)
+        retrains = draws < prob
+        count = int(retrains.sum())
+        paid = int((retrains & supported).sum()) * grant
+        self.levy_fund -= paid
+        self.ledger["transition_support_paid"] += paid
+        if count:
+            self.add_workers(AI_PRODUCER, count, retrained=True)
+            self.flows["entries"][AI_PRODUCER] += count
+            self.flows["retrained"][AI_PRODUCER] += count
+
+    def record(self) -> None:
+        """Stage 8: this month's rows of the two output tables."""
+        self.occupation_rows.extend(metrics.occupation_rows(self))
+        self.market_rows.append(metrics.market_row(self))

@@ -1,0 +1,65 @@
+"""A run's own figures (PNG), drawn from its output tables only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from sim.config import OCCUPATIONS
+from sim.io import write_atomic
+
+# Okabe-Ito: distinguishable with the common forms of colour blindness
+PALETTE = dict(zip(OCCUPATIONS, ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9"), strict=True))
+LABELS = {
+    "top_model": "Top models",
+    "ecommerce_model": "E-commerce models",
+    "photographer": "Photographers",
+    "stylist": "Stylists",
+    "makeup_artist": "Make-up artists",
+    "ai_content_producer": "AI content producers",
+}
+
+
+def _save(figure: plt.Figure, path: Path) -> None:
+    write_atomic(path, lambda tmp: figure.savefig(tmp, format="png", dpi=120, bbox_inches="tight"))
+    plt.close(figure)
+
+
+def _by_occupation(occupations: pd.DataFrame, column: str, ylabel: str, title: str, path: Path) -> None:
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    for name in OCCUPATIONS:
+        rows = occupations[occupations["occupation"] == name]
+        axes.plot(rows["date"], rows[column], label=LABELS[name], color=PALETTE[name], linewidth=1.8)
+    axes.set(title=title, xlabel="Month", ylabel=ylabel)
+    axes.grid(alpha=0.3)
+    axes.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _save(figure, path)
+
+
+def run_figures(occupations: pd.DataFrame, market: pd.DataFrame, folder: Path) -> list[Path]:
+    """Employment, mean income per occupation, and the AI share of shoots, over time."""
+    folder = Path(folder)
+    paths = [folder / "employment.png", folder / "income.png", folder / "ai_share.png"]
+    _by_occupation(occupations, "active", "Active workers", "Employment by occupation", paths[0])
+    _by_occupation(
+        occupations, "income_mean", "Mean income per active worker (USD/month)", "Income by occupation", paths[1]
+    )
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    axes.plot(
+        market["date"], 100 * market["ai_share_campaign"], label="Campaign shoots", color="#0072B2", linewidth=1.8
+    )
+    axes.plot(
+        market["date"], 100 * market["ai_share_ecommerce"], label="E-commerce shoots", color="#E69F00", linewidth=1.8
+    )
+    axes.set(
+        title="Share of shoots made with AI (twin or generic)", xlabel="Month", ylabel="AI share (%)", ylim=(0, 100)
+    )
+    axes.grid(alpha=0.3)
+    axes.legend(frameon=False)
+    _save(figure, paths[2])
+    return paths

@@ -1,0 +1,104 @@
+"""``run(cfg, out_dir)``: build the model, run every month, write the run directory.
+
+This is the whole job without Hydra: the CLI wraps it and tests call it directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import DictConfig
+
+from sim import __version__, io, plots
+from sim.config import OCCUPATIONS, SimConfig, to_schema
+from sim.model import FashionMarket
+
+logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+
+
+def simulate(cfg: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run the model for ``cfg.steps`` months; return the occupations and market tables."""
+    model = FashionMarket(cfg)
+    model.run_for(cfg.steps)
+    return pd.DataFrame(model.occupation_rows), pd.DataFrame(model.market_rows)
+
+
+def git_revision() -> str:
+    """The commit of the source tree this package runs from, or 'unknown'."""
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=True
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def headline(occupations: pd.DataFrame, market: pd.DataFrame) -> dict:
+    """Last 12 months against the first 12 (or the whole run when shorter), per occupation."""
+    first_steps = occupations["step"] < min(12, occupations["step"].max() + 1)
+    last_steps = occupations["step"] > occupations["step"].max() - 12
+    figures = {}
+    for name in OCCUPATIONS:
+        rows = occupations["occupation"] == name
+        first, last = occupations[rows & first_steps], occupations[rows & last_steps]
+        entry = {}
+        for column in ("active", "employed", "days_worked", "income_mean", "income_median"):
+            before, after = float(first[column].mean()), float(last[column].mean())
+            change = (after - before) / before if before else None
+            entry[column] = {"first_year": round(before, 2), "last_year": round(after, 2), "change": change}
+        figures[name] = entry
+    last_market = market[market["step"] > market["step"].max() - 12]
+    return {
+        "occupations": figures,
+        "market_last_year": {
+            column: round(float(last_market[column].mean()), 4)
+            for column in (
+                "ai_share_campaign",
+                "ai_share_ecommerce",
+                "brands_adopted",
+                "twins_licensed",
+                "unconsented_uses",
+            )
+        },
+    }
+
+
+def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path) -> dict:
+    """Validate ``cfg``, simulate, and write the run directory (DESIGN section 6); return the summary."""
+    started = time.perf_counter()
+    if not isinstance(cfg, SimConfig):
+        cfg = to_schema(cfg)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    io.mark_incomplete(out_dir)
+    occupations, market = simulate(cfg)
+    io.write_parquet(occupations, out_dir / "occupations.parquet")
+    io.write_parquet(market, out_dir / "market.parquet")
+    plots.run_figures(occupations, market, out_dir / "figures")
+    summary = {
+        "seed": cfg.seed,
+        "steps": cfg.steps,
+        "start": cfg.start,
+        "population": cfg.population.name,
+        "ai": cfg.ai.name,
+        "regulation": cfg.regulation.name,
+        "package_version": __version__,
+        "git_revision": git_revision(),
+        "wall_time_seconds": round(time.perf_counter() - started, 3),
+        **headline(occupations, market),
+    }
+    io.write_json(summary, out_dir / io.COMPLETE_MARKER)
+    return summary
