@@ -48,21 +48,24 @@ def one_line(error: BaseException) -> str:
 
 def run_job(cfg: DictConfig, job_dir: Path, overrides: list[str]) -> str:
     """Run one sweep job into ``job_dir``; return "skipped", "complete" or "failed" (never raises on failure)."""
-    from sim.run import run  # the model is imported only when a job really runs
-
     job_dir = Path(job_dir)
     if is_done(job_dir, overrides):
         log.info("job %s already complete with these overrides: skipped", job_dir.name)
         return "skipped"
+    from sim.run import run  # the model is imported only when a job really runs
+
     io.mark_incomplete(job_dir)
     for stale in (JOB_RECORD, ERROR_FILE):
         (job_dir / stale).unlink(missing_ok=True)
     try:
         run(cfg, job_dir)
     except Exception as error:
+        from sim.config import ConfigError
+
         message = one_line(error)
         io.write_atomic(job_dir / ERROR_FILE, lambda tmp: tmp.write_text(message + "\n", encoding="utf-8"))
-        log.exception("job %s failed: %s", job_dir.name, message)
+        # a bad value needs no traceback; any other error keeps one in the job's log
+        log.error("job %s failed: %s", job_dir.name, message, exc_info=not isinstance(error, ConfigError))
         print(f"job {job_dir.name} failed: {message}", file=sys.stderr)
         return "failed"
     io.write_json({"overrides": list(overrides)}, job_dir / JOB_RECORD)

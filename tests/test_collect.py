@@ -149,3 +149,24 @@ def test_job_record_decides_whether_a_job_is_done(tmp_path):
 )
 def test_errors_become_one_line(error, line):
     assert jobs.one_line(error) == line
+
+
+def test_run_job_records_any_exception_and_clears_a_stale_result(tmp_path, monkeypatch):
+    import sim.run
+
+    job = tmp_path / "3"
+    write_job(job, ["seed=0"], config_for(1.0, 0))  # an old complete result from another sweep
+    io.write_json({"overrides": ["seed=9"]}, job / jobs.JOB_RECORD)
+
+    def broken(cfg, out_dir):
+        raise RuntimeError("model blew up\nat step 4")
+
+    monkeypatch.setattr(sim.run, "run", broken)
+    assert jobs.run_job({}, job, ["seed=0"]) == "failed"
+    assert (job / jobs.ERROR_FILE).read_text() == "RuntimeError: model blew up at step 4\n"
+    assert not io.is_complete(job) and not (job / jobs.JOB_RECORD).exists()
+    assert collect.describe_job(job, None, [], {})["status"] == "failed"
+
+    monkeypatch.setattr(sim.run, "run", lambda cfg, out_dir: None)
+    assert jobs.run_job({}, job, ["seed=0"]) == "complete"
+    assert not (job / jobs.ERROR_FILE).exists() and jobs.recorded_overrides(job) == ["seed=0"]

@@ -127,10 +127,22 @@ def test_failed_job_is_recorded_the_others_kept_and_a_rerun_completes_only_it(tm
     assert occupations.groupby("ai.adoption_p")["job"].first().to_dict() == {0.01: "0", 0.02: "1"}
 
 
-@pytest.mark.skipif(
+NEEDS_SLURM_EXTRA = pytest.mark.skipif(
     importlib.util.find_spec("hydra_plugins.hydra_submitit_launcher") is None,
     reason="the slurm extra is not installed: pip install -e '.[slurm]'",
 )
+
+
+@NEEDS_SLURM_EXTRA
+def test_slurm_launcher_config_composes():
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose("config", overrides=["hydra/launcher=slurm"], return_hydra_config=True)
+    launcher = cfg.hydra.launcher
+    assert launcher._target_.endswith("SlurmLauncher")
+    assert launcher.cpus_per_task == 1 and launcher.partition is None and launcher.timeout_min > 0
+
+
+@NEEDS_SLURM_EXTRA
 def test_submitit_local_launcher_runs_two_jobs(tmp_path):
     sweep = tmp_path / "sweep"
     done = run_sweep(
