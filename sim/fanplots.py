@@ -7,6 +7,7 @@ band). Colours are Okabe-Ito (``sim.plots.PALETTE``), readable with common colou
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -18,13 +19,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from sim.config import OCCUPATIONS
 from sim.plots import LABELS, PALETTE, save_png
 from sim.results import BASELINE, Results, bands, spread_by_label, totals_by_seed, twin_accounts
 
-PANEL_SIZE = (3.4, 2.4)  # inches per scenario panel
+PANEL_SIZE = (3.0, 2.2)  # inches per scenario panel
+SMOOTHING_MONTHS = 6  # two fashion seasons a year: a trailing 6-month mean removes the seasonal cycle
 MAX_COLUMNS = 4
 FONT = {"font.size": 10, "axes.titlesize": 10, "axes.labelsize": 10, "xtick.labelsize": 9, "ytick.labelsize": 9}
 BASELINE_COLOUR = "#555555"
@@ -40,7 +42,16 @@ SERIES = {  # Okabe-Ito colours for the market-wide series
 
 
 def _money(value: float, _position: object = None) -> str:
-    return f"${value / 1000:,.1f}k" if abs(value) >= 1000 else f"${value:,.0f}"
+    """USD for tick and bar labels: $950, $12.5k, -$3M."""
+    sign, size = ("-" if value < 0 else ""), abs(value)
+    for unit, scale in (("M", 1e6), ("k", 1e3)):
+        if size >= scale:
+            return f"{sign}${size / scale:,.1f}".removesuffix(".0") + unit
+    return f"{sign}${size:,.0f}"
+
+
+def _count(value: float, _position: object = None) -> str:
+    return f"{value:,.0f}"
 
 
 def _panels(count: int, title: str) -> tuple[plt.Figure, list[plt.Axes]]:
@@ -68,7 +79,7 @@ def _panels(count: int, title: str) -> tuple[plt.Figure, list[plt.Axes]]:
 
 
 def _date_axis(axis: plt.Axes) -> None:
-    locator = mdates.AutoDateLocator(minticks=2, maxticks=4)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
     axis.xaxis.set_major_locator(locator)
     axis.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
     axis.grid(alpha=0.3)
@@ -97,7 +108,10 @@ def _fan_legend(figure: plt.Figure, series: list[tuple[str, str]], baseline: boo
 
 def occupation_fans(results: Results, column: str, occupation: str, ylabel: str, path: Path) -> Path:
     """Fan chart of an occupations column for one occupation, one panel per scenario."""
-    rows = results.occupations[results.occupations["occupation"] == occupation]
+    rows = results.occupations[results.occupations["occupation"] == occupation].sort_values("step")
+    if column != "active":
+        rolling = rows.groupby(["label", "seed"])[column].rolling(SMOOTHING_MONTHS, min_periods=1).mean()
+        rows = rows.assign(**{column: rolling.reset_index(level=[0, 1], drop=True)})
     quantiles = bands(rows, column)
     measure = "Employment" if column == "active" else "Mean monthly income"
     figure, axes = _panels(len(results.labels), f"{measure}: {LABELS[occupation]}")
@@ -107,7 +121,7 @@ def occupation_fans(results: Results, column: str, occupation: str, ylabel: str,
         _fan(axis, quantiles[quantiles["label"] == label], colour)
         if label != BASELINE and not baseline.empty:
             axis.plot(baseline["date"], baseline["q50"], color=BASELINE_COLOUR, linestyle="--", linewidth=1.2)
-        axis.set_title(label)
+        axis.set_title(textwrap.fill(label, 32))
         _date_axis(axis)
     if column != "active":
         axes[0].yaxis.set_major_formatter(FuncFormatter(_money))
@@ -117,8 +131,10 @@ def occupation_fans(results: Results, column: str, occupation: str, ylabel: str,
     return path
 
 
-def market_fans(results: Results, columns: tuple[str, str], title: str, ylabel: str, path: Path) -> Path:
-    """Two market shares (0-1) as fans in percent, one panel per scenario."""
+def market_fans(
+    results: Results, columns: tuple[str, str], title: str, ylabel: str, path: Path, full_scale: bool = True
+) -> Path:
+    """Two market shares (0-1) as fans in percent, one panel per scenario (0-100%, or 0 to the data)."""
     figure, axes = _panels(len(results.labels), title)
     quantiles = {column: bands(results.market, column) for column in columns}
     for axis, label in zip(axes, results.labels, strict=True):
@@ -127,10 +143,10 @@ def market_fans(results: Results, columns: tuple[str, str], title: str, ylabel: 
             _fan(
                 axis, rows.assign(**{q: 100 * rows[q] for q in ("q05", "q25", "q50", "q75", "q95")}), SERIES[column][0]
             )
-        axis.set_title(label)
+        axis.set_title(textwrap.fill(label, 32))
         _date_axis(axis)
     top = max(100 * quantiles[column]["q95"].max() for column in columns)
-    axes[0].set_ylim(0, 100 if top > 60 else max(10.0, 1.2 * top))
+    axes[0].set_ylim(0, 100 if full_scale else min(100.0, 10 * math.ceil(1.1 * top / 10)))
     axes[0].yaxis.set_major_formatter(PercentFormatter(decimals=0))
     figure.supylabel(ylabel, fontsize=10)
     _fan_legend(figure, [SERIES[column] for column in columns], baseline=False)
@@ -138,22 +154,25 @@ def market_fans(results: Results, columns: tuple[str, str], title: str, ylabel: 
     return path
 
 
-def _bars(axis: plt.Axes, spreads: list[pd.DataFrame], keys: list[str], labels: list[str], scale: float) -> None:
+def _bars(axis: plt.Axes, spreads: list[pd.DataFrame], keys: list[str], labels: list[str], money: bool) -> None:
     height = 0.8 / len(spreads)
     positions = np.arange(len(labels))
     for index, (spread, key) in enumerate(zip(spreads, keys, strict=True)):
-        spread = spread.reindex(labels) / scale
+        spread = spread.reindex(labels)
         offset = positions - 0.4 + height * (index + 0.5)
         error = np.vstack([spread["median"] - spread["low"], spread["high"] - spread["median"]])
         axis.barh(offset, spread["median"], height=height * 0.9, color=SERIES[key][0], label=SERIES[key][1])
         axis.errorbar(spread["median"], offset, xerr=error, fmt="none", ecolor="#222222", capsize=3, linewidth=1)
         for y, value, end in zip(offset, spread["median"], spread[["median", "high"]].max(axis=1), strict=True):
-            axis.annotate(f"{value:,.0f}", (end, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+            text = (_money if money else _count)(value)
+            axis.annotate(text, (end, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     axis.margins(x=0.12)
     axis.set_yticks(positions, labels)
     axis.invert_yaxis()
     axis.axvline(0, color="#222222", linewidth=0.8)
     axis.grid(axis="x", alpha=0.3)
+    axis.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    axis.xaxis.set_major_formatter(FuncFormatter(_money if money else _count))
 
 
 def twin_figure(results: Results, path: Path) -> Path:
@@ -165,12 +184,14 @@ def twin_figure(results: Results, path: Path) -> Path:
             1, 2, figsize=(11, 1.2 + 0.55 * len(results.labels) + 0.4 * len(compared)), layout="constrained"
         )
     spreads = [spread_by_label(accounts, key) for key in ("twin_royalties", "day_income_lost")]
-    _bars(money, spreads, ["twin_royalties", "day_income_lost"], compared, 1000.0)
+    _bars(money, spreads, ["twin_royalties", "day_income_lost"], compared, money=True)
     reference = f"against {BASELINE}" if results.has_baseline else "against the first year"
-    money.set(title=f"Top models: twin royalties vs day income lost ({reference})", xlabel="USD thousand, whole run")
+    money.set(
+        title=f"Top models: twin royalties vs day income lost ({reference})", xlabel="USD, whole run, all top models"
+    )
     figure.legend(loc="outside lower center", ncol=3, frameon=False, fontsize=9)
     counts = spread_by_label(totals_by_seed(results, "unconsented_uses"), "unconsented_uses")
-    _bars(uses, [counts], ["unconsented_uses"], results.labels, 1.0)
+    _bars(uses, [counts], ["unconsented_uses"], results.labels, money=False)
     uses.set(title="Likeness used without consent", xlabel="Twin uses, whole run")
     figure.suptitle("Digital twins: who is paid, who is not (bars: median; whiskers: 90% of seeds)", fontsize=12)
     save_png(figure, path)
@@ -190,7 +211,7 @@ def report_figures(results: Results, folder: Path) -> dict[str, Path]:
             results,
             "income_mean",
             occupation,
-            "Mean income per active worker (USD/month)",
+            f"Mean income per active worker\n(USD/month, {SMOOTHING_MONTHS}-month average)",
             folder / f"income_{occupation}.png",
         )
     figures["ai_share"] = market_fans(
@@ -207,5 +228,6 @@ def report_figures(results: Results, folder: Path) -> dict[str, Path]:
         "Diversity shown vs income earned by underrepresented models",
         "Share (%)",
         folder / "diversity.png",
+        full_scale=False,
     )
     return figures

@@ -104,8 +104,9 @@ def headline_html(table: pd.DataFrame, results: Results) -> str:
     )
     header = (
         '<tr><th class="text">Scenario</th><th class="text">Occupation</th><th>Employment change</th>'
-        "<th>90% interval</th><th>Median income change</th><th>90% interval</th><th>Active workers, last year</th>"
-        "<th>Median income, last year (USD/month)</th><th>Seeds</th></tr>"
+        "<th>90% interval</th><th>Median income change</th><th>90% interval</th>"
+        "<th>Active workers, last year (reference)</th><th>Median income, last year (reference), USD/month</th>"
+        "<th>Seeds</th></tr>"
     )
     rows = []
     for _, row in table.iterrows():
@@ -114,15 +115,24 @@ def headline_html(table: pd.DataFrame, results: Results) -> str:
             f'<td class="text">{html.escape(row["label"])}</td><td class="text">{LABELS[row["occupation"]]}</td>'
             + _change_cells(row, "employment")
             + _change_cells(row, "income")
-            + _cell(f"{row['employment_last_year']:,.1f}", value=row["employment_last_year"])
-            + _cell(f"{row['income_last_year']:,.0f}", value=row["income_last_year"])
+            + _cell(
+                f"{row['employment_last_year']:,.1f} ({row['employment_reference']:,.1f})",
+                value=row["employment_last_year"],
+                reference=row["employment_reference"],
+            )
+            + _cell(
+                f"{row['income_last_year']:,.0f} ({row['income_reference']:,.0f})",
+                value=row["income_last_year"],
+                reference=row["income_reference"],
+            )
             + f"<td>{row['seeds']}</td></tr>"
         )
     text = (
         f"Each row compares a scenario's last 12 months with {reference}: the change in active workers and "
         "in the median monthly income of an active worker (USD, net of agency commission), as the median "
         "across seeds with the interval that holds 90% of seeds. Rows are sorted by the worse of the two "
-        "changes, biggest losers first. Shaded cells: the whole interval is below zero (loss, orange) or above "
+        "changes, biggest losers first. The last columns give the levels behind the changes (medians across "
+        "seeds), the reference in brackets. Shaded cells: the whole interval is below zero (loss, orange) or above "
         "zero (gain, blue). n/a: the reference is zero in at least one seed (for example an occupation that "
         "does not exist without AI)."
     )
@@ -158,7 +168,12 @@ def _sections(results: Results, table: pd.DataFrame, figures: dict[str, Path]) -
     body = {"headline": headline_html(table, results)}
     for key, measure, unit in (
         ("employment", "How many {} are active each month", "workers at the end of the month"),
-        ("income", "The mean monthly income of an active worker among {}", "USD per month, net of agency commission"),
+        (
+            "income",
+            "The mean monthly income of an active worker among {}",
+            f"USD per month, net of agency commission, averaged over the last {fanplots.SMOOTHING_MONTHS} months "
+            "to smooth out the two fashion seasons",
+        ),
     ):
         parts = []
         for occupation in OCCUPATIONS:

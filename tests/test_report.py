@@ -119,7 +119,7 @@ def _expected_changes(occupations: pd.DataFrame, column: str, baseline: bool) ->
     for (scenario, occupation), rows in occupations.groupby(["scenario", "occupation"]):
         if baseline and scenario == "no_ai":
             continue
-        changes = []
+        changes, levels, references = [], [], []
         for seed, run in rows.groupby("seed"):
             last = run.loc[run["step"] > last_step - 12, column].mean()
             if baseline:
@@ -132,22 +132,28 @@ def _expected_changes(occupations: pd.DataFrame, column: str, baseline: bool) ->
             else:
                 reference = run.loc[run["step"] < 12, column].mean()
             changes.append(100 * (last / reference - 1) if reference > 0 else None)
+            levels.append(last)
+            references.append(reference)
         if None not in changes:
             low, high = np.quantile(changes, [0.05, 0.95])
-            expected[(scenario, occupation)] = (np.median(changes), low, high)
+            change = (np.median(changes), low, high)
         else:
-            expected[(scenario, occupation)] = None
+            change = None
+        expected[(scenario, occupation)] = (change, (np.median(levels), np.median(references)))
     return expected
 
 
 def _check_headline(parsed: Page, occupations: pd.DataFrame, baseline: bool) -> None:
     assert parsed.rows
-    for position, column in ((2, "active"), (4, "income_median")):  # after the scenario and occupation
+    # cells: scenario, occupation, employment change and interval, income change and interval, the two levels
+    for position, level, column in ((2, 6, "active"), (4, 7, "income_median")):
         expected = _expected_changes(occupations, column, baseline)
         assert {(row["label"], row["occupation"]) for row in parsed.rows} == set(expected)
         for row in parsed.rows:
             median_cell, interval_cell = row["cells"][position], row["cells"][position + 1]
-            want = expected[(row["label"], row["occupation"])]
+            want, levels = expected[(row["label"], row["occupation"])]
+            got = (row["cells"][level]["data-value"], row["cells"][level]["data-reference"])
+            np.testing.assert_allclose(got, levels, rtol=1e-9)
             if want is None:
                 assert median_cell == {} and interval_cell == {}
                 continue
