@@ -92,15 +92,17 @@ def _fan(axis: plt.Axes, rows: pd.DataFrame, colour: str) -> None:
     axis.plot(dates, rows["q50"], color=colour, linewidth=1.8)
 
 
-def _fan_legend(figure: plt.Figure, series: list[tuple[str, str]], baseline: bool) -> None:
+def _fan_legend(figure: plt.Figure, series: list[tuple[str, str]], baseline: bool, bands_drawn: bool) -> None:
     handles: list = [Line2D([], [], color=colour, linewidth=1.8, label=name) for colour, name in series]
     if len(series) == 1:
-        handles = [Line2D([], [], color=series[0][0], linewidth=1.8, label="median across seeds")]
+        name = "median across seeds" if bands_drawn else "the run (one seed)"
+        handles = [Line2D([], [], color=series[0][0], linewidth=1.8, label=name)]
     grey = series[0][0] if len(series) == 1 else "#999999"
-    handles += [
-        Patch(color=grey, alpha=0.4, linewidth=0, label="middle 50% of seeds"),
-        Patch(color=grey, alpha=0.18, linewidth=0, label="90% of seeds"),
-    ]
+    if bands_drawn:
+        handles += [
+            Patch(color=grey, alpha=0.4, linewidth=0, label="middle 50% of seeds"),
+            Patch(color=grey, alpha=0.18, linewidth=0, label="90% of seeds"),
+        ]
     if baseline:
         handles.append(Line2D([], [], color=BASELINE_COLOUR, linestyle="--", linewidth=1.2, label=f"{BASELINE} median"))
     figure.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), frameon=False, fontsize=9)
@@ -126,7 +128,12 @@ def occupation_fans(results: Results, column: str, occupation: str, ylabel: str,
     if column != "active":
         axes[0].yaxis.set_major_formatter(FuncFormatter(_money))
     figure.supylabel(ylabel, fontsize=10)
-    _fan_legend(figure, [(colour, LABELS[occupation])], baseline=not baseline.empty and len(results.labels) > 1)
+    _fan_legend(
+        figure,
+        [(colour, LABELS[occupation])],
+        baseline=not baseline.empty and len(results.labels) > 1,
+        bands_drawn=results.max_seeds > 1,
+    )
     save_png(figure, path)
     return path
 
@@ -149,7 +156,7 @@ def market_fans(
     axes[0].set_ylim(0, 100 if full_scale else min(100.0, 10 * math.ceil(1.1 * top / 10)))
     axes[0].yaxis.set_major_formatter(PercentFormatter(decimals=0))
     figure.supylabel(ylabel, fontsize=10)
-    _fan_legend(figure, [SERIES[column] for column in columns], baseline=False)
+    _fan_legend(figure, [SERIES[column] for column in columns], baseline=False, bands_drawn=results.max_seeds > 1)
     save_png(figure, path)
     return path
 
@@ -166,7 +173,7 @@ def _bars(axis: plt.Axes, spreads: list[pd.DataFrame], keys: list[str], labels: 
         for y, value, end in zip(offset, spread["median"], spread[["median", "high"]].max(axis=1), strict=True):
             text = (_money if money else _count)(value)
             axis.annotate(text, (end, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
-    axis.margins(x=0.12)
+    axis.margins(x=0.18)
     axis.set_yticks(positions, labels)
     axis.invert_yaxis()
     axis.axvline(0, color="#222222", linewidth=0.8)
@@ -180,14 +187,13 @@ def twin_figure(results: Results, path: Path) -> Path:
     accounts = twin_accounts(results)
     compared = [label for label in results.labels if label in set(accounts["label"])]
     with plt.rc_context(FONT):
-        figure, (money, uses) = plt.subplots(
-            1, 2, figsize=(11, 1.2 + 0.55 * len(results.labels) + 0.4 * len(compared)), layout="constrained"
-        )
+        figure, (money, uses) = plt.subplots(1, 2, figsize=(11, 1.8 + 0.45 * len(results.labels)), layout="constrained")
     spreads = [spread_by_label(accounts, key) for key in ("twin_royalties", "day_income_lost")]
     _bars(money, spreads, ["twin_royalties", "day_income_lost"], compared, money=True)
     reference = f"against {BASELINE}" if results.has_baseline else "against the first year"
     money.set(
-        title=f"Top models: twin royalties vs day income lost ({reference})", xlabel="USD, whole run, all top models"
+        title="Top models: twin royalties vs lost day income",
+        xlabel=f"USD over the run, all top models ({reference})",
     )
     figure.legend(loc="outside lower center", ncol=3, frameon=False, fontsize=9)
     counts = spread_by_label(totals_by_seed(results, "unconsented_uses"), "unconsented_uses")

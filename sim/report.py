@@ -60,9 +60,13 @@ def _seeds_text(results: Results) -> str:
 def _config_text(results: Results) -> str:
     settings = []
     for key, read in (("population", lambda c: c.get("population", {}).get("name")), ("steps", None), ("start", None)):
-        values = {str(read(c) if read else c.get(key)) for c in results.configs.values()}
+        values = {str(read(c) if read else c.get(key, "unknown")) for c in results.configs.values()}
         settings.append(f"{key}={values.pop()}" if len(values) == 1 else f"{key} varies")
     return "Config: " + ", ".join(settings) + "; each scenario's overrides are under Runs and configurations."
+
+
+def _fan_text(results: Results) -> str:
+    return FAN if results.max_seeds > 1 else "With one seed the line is that run; there are no bands."
 
 
 def _caption(text: str, results: Results) -> str:
@@ -90,8 +94,8 @@ def _cell(text: str, css: str = "", **values: float) -> str:
 
 def _change_cells(row: pd.Series, prefix: str) -> str:
     median, low, high = (row[f"{prefix}_change_{name}"] for name in ("median", "low", "high"))
-    css = "loss" if high < 0 else "gain" if low > 0 else ""
-    interval = "n/a" if pd.isna(low) else f"{low:+.1f} to {high:+.1f}"
+    css = "" if row["seeds"] < 2 else "loss" if high < 0 else "gain" if low > 0 else ""
+    interval = "n/a" if pd.isna(low) else "one seed" if row["seeds"] < 2 else f"{low:+.1f} to {high:+.1f}"
     return _cell(_percent(median), css, value=median) + _cell(interval, css, low=low, high=high)
 
 
@@ -148,10 +152,10 @@ def _biggest_change(table: pd.DataFrame, occupation: str, prefix: str) -> str:
         return ""
     row = rows.loc[rows[f"{prefix}_change_median"].abs().idxmax()]
     against = f"against {BASELINE}" if BASELINE in set(table.attrs.get("labels", [])) else "against the first year"
-    return (
-        f"The largest change {against} is under {row['label']}: {_percent(row[f'{prefix}_change_median'])} "
-        f"by the last year (90% of seeds: {row[f'{prefix}_change_low']:+.1f}% to {row[f'{prefix}_change_high']:+.1f}%)."
-    )
+    low, high = row[f"{prefix}_change_low"], row[f"{prefix}_change_high"]
+    spread = f" (90% of seeds: {low:+.1f}% to {high:+.1f}%)" if row["seeds"] > 1 else ""
+    median = _percent(row[f"{prefix}_change_median"])
+    return f"The largest change {against} is under {row['label']}: {median} by the last year{spread}."
 
 
 def _last_year_shares(results: Results, column: str) -> str:
@@ -161,6 +165,7 @@ def _last_year_shares(results: Results, column: str) -> str:
 
 
 def _sections(results: Results, table: pd.DataFrame, figures: dict[str, Path]) -> dict[str, str]:
+    fan = _fan_text(results)
     baseline_note = (
         f" The dashed grey line repeats the {BASELINE} median in every panel." if results.has_baseline else ""
     )
@@ -181,7 +186,7 @@ def _sections(results: Results, table: pd.DataFrame, figures: dict[str, Path]) -
             change = _biggest_change(table, occupation, "employment" if key == "employment" else "income")
             if key == "income":
                 change = change.replace("largest change", "largest change in the median income")
-            text = f"{measure.format(name.lower())} ({unit}), one panel per scenario. {FAN}{baseline_note} {change}"
+            text = f"{measure.format(name.lower())} ({unit}), one panel per scenario. {fan}{baseline_note} {change}"
             parts.append(
                 f"<h3>{name}</h3>" + _figure(figures[f"{key}_{occupation}"], f"{key}: {name}", _caption(text, results))
             )
@@ -191,7 +196,7 @@ def _sections(results: Results, table: pd.DataFrame, figures: dict[str, Path]) -
         "AI share of shoots",
         _caption(
             "The share of campaign (blue) and e-commerce (orange) shoots made with AI, a licensed digital twin or a "
-            f"generic synthetic model, each month. {FAN} Mean e-commerce AI share in the last year, median over "
+            f"generic synthetic model, each month. {fan} Mean e-commerce AI share in the last year, median over "
             f"seeds: {_last_year_shares(results, 'ai_share_ecommerce')}.",
             results,
         ),
@@ -216,7 +221,7 @@ def _sections(results: Results, table: pd.DataFrame, figures: dict[str, Path]) -
         _caption(
             "Blue: the share of faces from underrepresented groups across all shoots, human and synthetic. Orange: "
             "the share of all models' income earned by models from those groups. Where blue rises while orange "
-            f"falls, AI shows diversity that the real models are not paid for.{reference_share} {FAN}",
+            f"falls, AI shows diversity that the real models are not paid for.{reference_share} {fan}",
             results,
         ),
     )
@@ -242,7 +247,7 @@ def _configurations(results: Results) -> str:
         if not broken.empty:
             items = "".join(
                 f"<li>job {html.escape(str(job.job))} ({html.escape(str(job.scenario))}, seed {job.seed}): "
-                f"{html.escape(str(job.status))} {html.escape(str(job.error or ''))}</li>"
+                f"{html.escape(str(job.status))} {'' if pd.isna(job.error) else html.escape(str(job.error))}</li>"
                 for job in broken.itertuples()
             )
             rows.insert(1, f"<p>Left out of every figure and table:</p><ul>{items}</ul>")

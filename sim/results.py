@@ -61,6 +61,10 @@ class Results:
     def has_baseline(self) -> bool:
         return BASELINE in self.labels
 
+    @property
+    def max_seeds(self) -> int:
+        return max(len(self.seeds(label)) for label in self.labels)
+
     def seeds(self, label: str) -> list[int]:
         return sorted(int(s) for s in self.occupations.loc[self.occupations["label"] == label, "seed"].unique())
 
@@ -96,6 +100,16 @@ def _run_label(summary: dict) -> str:
     return f"ai={summary.get('ai', '?')}, regulation={summary.get('regulation', '?')}"
 
 
+def _config_from_summary(summary: dict) -> dict:
+    """What summary.json says about the config, for a run directory without ``.hydra/``."""
+    return {
+        "population": {"name": summary.get("population")},
+        "ai": {"name": summary.get("ai")},
+        "regulation": {"name": summary.get("regulation")},
+        **{key: summary.get(key) for key in ("seed", "steps", "start")},
+    }
+
+
 def load(directory: str | Path) -> Results:
     """Read a sweep directory (combined tables) or a single complete run directory."""
     directory = Path(directory)
@@ -117,12 +131,14 @@ def load(directory: str | Path) -> Results:
         occupations=occupations.assign(**job),
         market=market.assign(**job),
         labels=[label],
-        configs={label: _read_yaml(directory / ".hydra" / "config.yaml") or {}},
+        configs={label: _read_yaml(directory / ".hydra" / "config.yaml") or _config_from_summary(summary)},
         overrides={label: [str(o) for o in overrides]},
     )
 
 
 def _load_sweep(directory: Path, occupations: pd.DataFrame, market: pd.DataFrame) -> Results:
+    if occupations.empty:
+        raise ReportError(f"DIR = {directory} holds no complete job: see its jobs.parquet for what failed")
     for table in (occupations, market):
         if "scenario" not in table.columns:
             table["scenario"] = "sweep"
