@@ -208,6 +208,10 @@ def test_a_directory_without_results_gives_one_clear_line(tmp_path, capsys):
     assert error.startswith("error: ") and "occupations.parquet" in error and "\n" not in error
     assert report.main([str(tmp_path / "absent")]) == 2
     assert "is not a directory" in capsys.readouterr().err
+    for kind in ("occupations", "market"):  # a sweep whose every job failed: combined tables without rows
+        pd.DataFrame(columns=["job", "scenario", "seed"]).to_parquet(tmp_path / f"{kind}.parquet")
+    assert report.main([str(tmp_path)]) == 2
+    assert "holds no complete job" in capsys.readouterr().err
 
 
 def _browser() -> str | None:
