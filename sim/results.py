@@ -79,14 +79,24 @@ def _read_table(path: Path) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
+def _text(values: pd.Series) -> pd.Series:
+    """Values as display strings; missing ones as empty strings."""
+    return values.astype(object).map(lambda value: "" if pd.isna(value) else str(value))
+
+
 def _label_rows(occupations: pd.DataFrame) -> pd.Series:
-    """The scenario, plus each swept parameter that varies within a scenario, as one string per row."""
+    """The scenario, plus each swept parameter that varies within a scenario, as one string per row.
+
+    A sweep without scenario names (a plain ``-m ai.cost_per_image=...`` sweep) is labelled by its
+    swept parameters alone.
+    """
+    scenario = _text(occupations["scenario"])
     swept = [c for c in occupations.columns if c not in RUN_COLUMNS and c not in (*JOB_COLUMNS, "label")]
-    varying = [c for c in swept if (occupations.groupby("scenario")[c].nunique(dropna=False) > 1).any()]
-    label = occupations["scenario"].astype(str)
-    for column in varying:
-        label = label + f", {column}=" + occupations[column].astype(str)
-    return label
+    varying = [c for c in swept if (_text(occupations[c]).groupby(scenario).nunique() > 1).any()]
+    parts = [scenario, *(f"{column}=" + _text(occupations[column]) for column in varying)]
+    frame = pd.concat(parts, axis=1)
+    label = frame.apply(lambda row: ", ".join(part for part in row if part and not part.endswith("=")), axis=1)
+    return label.where(label != "", "default")
 
 
 def _order(labels: pd.Series) -> list[str]:
@@ -141,9 +151,10 @@ def _load_sweep(directory: Path, occupations: pd.DataFrame, market: pd.DataFrame
         raise ReportError(f"DIR = {directory} holds no complete job: see its jobs.parquet for what failed")
     for table in (occupations, market):
         if "scenario" not in table.columns:
-            table["scenario"] = "sweep"
-    occupations = occupations.assign(label=_label_rows(occupations))
-    label_of_job = occupations.drop_duplicates("job").set_index("job")["label"]
+            table["scenario"] = None
+    first_rows = occupations.drop_duplicates("job").reset_index(drop=True)  # one row per job
+    label_of_job = pd.Series(_label_rows(first_rows).to_numpy(), index=first_rows["job"])
+    occupations = occupations.assign(label=occupations["job"].map(label_of_job))
     market = market.assign(label=market["job"].map(label_of_job))
     labels = _order(occupations["label"])
     configs, overrides = {}, {}

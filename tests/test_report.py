@@ -201,6 +201,13 @@ def test_a_swept_parameter_within_a_scenario_splits_its_rows(sweep, tmp_path):
     assert labels[0] == "no_ai, ai.cost_per_image=1.0"
     assert "laissez_faire, ai.cost_per_image=3.0" in labels and len(labels) == 6
 
+    for kind in ("occupations", "market"):  # a plain sweep without scenario names: labelled by what varies
+        table = pd.read_parquet(tmp_path / f"{kind}.parquet").assign(scenario=None)
+        table.to_parquet(tmp_path / f"{kind}.parquet", index=False)
+    loaded = results.load(tmp_path)
+    assert loaded.labels == ["ai.cost_per_image=1.0", "ai.cost_per_image=3.0"]
+    assert loaded.seeds("ai.cost_per_image=3.0") == [1, 2]
+
 
 def test_a_directory_without_results_gives_one_clear_line(tmp_path, capsys):
     assert report.main([str(tmp_path)]) == 2
