@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test lint format clean
+.PHONY: setup demo test lint format clean report
 
 $(STAMP): pyproject.toml
 	@python=$$(scripts/find-python) && echo "using $$python" && $$python -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: setup ## run the default scenario (city, 120 months) and write outputs/DAT
 test: setup ## lint, then the whole test suite (warnings are errors)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+report: setup ## write DIR/report.html for a sweep or run directory: make report DIR=outputs/...
+	@test -n "$(DIR)" || { echo "error: DIR is not set: make report DIR=path/to/sweep_or_run" >&2; exit 2; }
+	$(PY) -m sim.report "$(DIR)"
 
 lint: setup
 	$(VENV)/bin/ruff check .

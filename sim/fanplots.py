@@ -1,0 +1,239 @@
+"""The report's figures: fan charts across seeds, one small panel per scenario, drawn from files only.
+
+A fan shows the median across seeds (line), the middle 50% of seeds (dark band) and 90% (light
+band). Colours are Okabe-Ito (``sim.plots.PALETTE``), readable with common colour blindness.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+from sim.config import OCCUPATIONS
+from sim.plots import LABELS, PALETTE, save_png
+from sim.results import BASELINE, Results, bands, spread_by_label, totals_by_seed, twin_accounts
+
+PANEL_SIZE = (3.0, 2.2)  # inches per scenario panel
+SMOOTHING_MONTHS = 6  # two fashion seasons a year: a trailing 6-month mean removes the seasonal cycle
+MAX_COLUMNS = 4
+FONT = {"font.size": 10, "axes.titlesize": 10, "axes.labelsize": 10, "xtick.labelsize": 9, "ytick.labelsize": 9}
+BASELINE_COLOUR = "#555555"
+SERIES = {  # Okabe-Ito colours for the market-wide series
+    "ai_share_campaign": ("#0072B2", "Campaign shoots"),
+    "ai_share_ecommerce": ("#E69F00", "E-commerce shoots"),
+    "content_diversity": ("#0072B2", "Underrepresented faces in all shoots"),
+    "income_share_underrepresented": ("#D55E00", "Underrepresented models' share of models' income"),
+    "twin_royalties": ("#009E73", "Twin royalties received"),
+    "day_income_lost": ("#D55E00", "Day income lost"),
+    "unconsented_uses": ("#CC79A7", "Unconsented uses"),
+}
+
+
+def _money(value: float, _position: object = None) -> str:
+    """USD for tick and bar labels: $950, $12.5k, -$3M."""
+    sign, size = ("-" if value < 0 else ""), abs(value)
+    for unit, scale in (("M", 1e6), ("k", 1e3)):
+        if size >= scale:
+            return f"{sign}${size / scale:,.1f}".removesuffix(".0") + unit
+    return f"{sign}${size:,.0f}"
+
+
+def _count(value: float, _position: object = None) -> str:
+    return f"{value:,.0f}"
+
+
+def _panels(count: int, title: str) -> tuple[plt.Figure, list[plt.Axes]]:
+    """A grid of one panel per scenario with shared axes; empty cells removed, x labels kept below."""
+    columns = min(count, MAX_COLUMNS)
+    rows = math.ceil(count / columns)
+    with plt.rc_context(FONT):
+        figure, grid = plt.subplots(
+            rows,
+            columns,
+            figsize=(PANEL_SIZE[0] * columns + 0.8, PANEL_SIZE[1] * rows + 1.1),
+            sharex=True,
+            sharey=True,
+            squeeze=False,
+            layout="constrained",
+        )
+    figure.suptitle(title, fontsize=12)
+    axes = list(grid.flat)
+    for index, axis in enumerate(axes):
+        if index >= count:
+            axis.remove()
+        elif index + columns >= count:  # nothing below it: show its dates
+            axis.xaxis.set_tick_params(labelbottom=True)
+    return figure, axes[:count]
+
+
+def _date_axis(axis: plt.Axes) -> None:
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    axis.xaxis.set_major_locator(locator)
+    axis.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    axis.grid(alpha=0.3)
+
+
+def _fan(axis: plt.Axes, rows: pd.DataFrame, colour: str) -> None:
+    dates = rows["date"].to_numpy()
+    axis.fill_between(dates, rows["q05"], rows["q95"], color=colour, alpha=0.18, linewidth=0)
+    axis.fill_between(dates, rows["q25"], rows["q75"], color=colour, alpha=0.4, linewidth=0)
+    axis.plot(dates, rows["q50"], color=colour, linewidth=1.8)
+
+
+def _fan_legend(figure: plt.Figure, series: list[tuple[str, str]], baseline: bool, bands_drawn: bool) -> None:
+    handles: list = [Line2D([], [], color=colour, linewidth=1.8, label=name) for colour, name in series]
+    if len(series) == 1:
+        name = "median across seeds" if bands_drawn else "the run (one seed)"
+        handles = [Line2D([], [], color=series[0][0], linewidth=1.8, label=name)]
+    grey = series[0][0] if len(series) == 1 else "#999999"
+    if bands_drawn:
+        handles += [
+            Patch(color=grey, alpha=0.4, linewidth=0, label="middle 50% of seeds"),
+            Patch(color=grey, alpha=0.18, linewidth=0, label="90% of seeds"),
+        ]
+    if baseline:
+        handles.append(Line2D([], [], color=BASELINE_COLOUR, linestyle="--", linewidth=1.2, label=f"{BASELINE} median"))
+    figure.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), frameon=False, fontsize=9)
+
+
+def occupation_fans(results: Results, column: str, occupation: str, ylabel: str, path: Path) -> Path:
+    """Fan chart of an occupations column for one occupation, one panel per scenario."""
+    rows = results.occupations[results.occupations["occupation"] == occupation].sort_values("step")
+    if column != "active":
+        rolling = rows.groupby(["label", "seed"])[column].rolling(SMOOTHING_MONTHS, min_periods=1).mean()
+        rows = rows.assign(**{column: rolling.reset_index(level=[0, 1], drop=True)})
+    quantiles = bands(rows, column)
+    measure = "Employment" if column == "active" else "Mean monthly income"
+    figure, axes = _panels(len(results.labels), f"{measure}: {LABELS[occupation]}")
+    colour = PALETTE[occupation]
+    baseline = quantiles[quantiles["label"] == BASELINE]
+    for axis, label in zip(axes, results.labels, strict=True):
+        _fan(axis, quantiles[quantiles["label"] == label], colour)
+        if label != BASELINE and not baseline.empty:
+            axis.plot(baseline["date"], baseline["q50"], color=BASELINE_COLOUR, linestyle="--", linewidth=1.2)
+        axis.set_title(textwrap.fill(label, 32))
+        _date_axis(axis)
+    if column != "active":
+        axes[0].yaxis.set_major_formatter(FuncFormatter(_money))
+    figure.supylabel(ylabel, fontsize=10)
+    _fan_legend(
+        figure,
+        [(colour, LABELS[occupation])],
+        baseline=not baseline.empty and len(results.labels) > 1,
+        bands_drawn=results.max_seeds > 1,
+    )
+    save_png(figure, path)
+    return path
+
+
+def market_fans(
+    results: Results, columns: tuple[str, str], title: str, ylabel: str, path: Path, full_scale: bool = True
+) -> Path:
+    """Two market shares (0-1) as fans in percent, one panel per scenario (0-100%, or 0 to the data)."""
+    figure, axes = _panels(len(results.labels), title)
+    quantiles = {column: bands(results.market, column) for column in columns}
+    for axis, label in zip(axes, results.labels, strict=True):
+        for column in columns:
+            rows = quantiles[column][quantiles[column]["label"] == label]
+            _fan(
+                axis, rows.assign(**{q: 100 * rows[q] for q in ("q05", "q25", "q50", "q75", "q95")}), SERIES[column][0]
+            )
+        axis.set_title(textwrap.fill(label, 32))
+        _date_axis(axis)
+    top = max(100 * quantiles[column]["q95"].max() for column in columns)
+    axes[0].set_ylim(0, 100 if full_scale else min(100.0, 10 * math.ceil(1.1 * top / 10)))
+    axes[0].yaxis.set_major_formatter(PercentFormatter(decimals=0))
+    figure.supylabel(ylabel, fontsize=10)
+    _fan_legend(figure, [SERIES[column] for column in columns], baseline=False, bands_drawn=results.max_seeds > 1)
+    save_png(figure, path)
+    return path
+
+
+def _bars(axis: plt.Axes, spreads: list[pd.DataFrame], keys: list[str], labels: list[str], money: bool) -> None:
+    height = 0.8 / len(spreads)
+    positions = np.arange(len(labels))
+    for index, (spread, key) in enumerate(zip(spreads, keys, strict=True)):
+        spread = spread.reindex(labels)
+        offset = positions - 0.4 + height * (index + 0.5)
+        error = np.vstack([spread["median"] - spread["low"], spread["high"] - spread["median"]])
+        axis.barh(offset, spread["median"], height=height * 0.9, color=SERIES[key][0], label=SERIES[key][1])
+        axis.errorbar(spread["median"], offset, xerr=error, fmt="none", ecolor="#222222", capsize=3, linewidth=1)
+        for y, value, end in zip(offset, spread["median"], spread[["median", "high"]].max(axis=1), strict=True):
+            text = (_money if money else _count)(value)
+            axis.annotate(text, (end, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+    axis.margins(x=0.18)
+    axis.set_yticks(positions, labels)
+    axis.invert_yaxis()
+    axis.axvline(0, color="#222222", linewidth=0.8)
+    axis.grid(axis="x", alpha=0.3)
+    axis.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    axis.xaxis.set_major_formatter(FuncFormatter(_money if money else _count))
+
+
+def twin_figure(results: Results, path: Path) -> Path:
+    """Top models' twin royalties against the day income they lost, and unconsented uses, per scenario."""
+    accounts = twin_accounts(results)
+    compared = [label for label in results.labels if label in set(accounts["label"])]
+    with plt.rc_context(FONT):
+        figure, (money, uses) = plt.subplots(1, 2, figsize=(11, 1.8 + 0.45 * len(results.labels)), layout="constrained")
+    spreads = [spread_by_label(accounts, key) for key in ("twin_royalties", "day_income_lost")]
+    _bars(money, spreads, ["twin_royalties", "day_income_lost"], compared, money=True)
+    reference = f"against {BASELINE}" if results.has_baseline else "against the first year"
+    money.set(
+        title="Top models: twin royalties vs lost day income",
+        xlabel=f"USD over the run, all top models ({reference})",
+    )
+    figure.legend(loc="outside lower center", ncol=3, frameon=False, fontsize=9)
+    counts = spread_by_label(totals_by_seed(results, "unconsented_uses"), "unconsented_uses")
+    _bars(uses, [counts], ["unconsented_uses"], results.labels, money=False)
+    uses.set(title="Likeness used without consent", xlabel="Twin uses, whole run")
+    figure.suptitle("Digital twins: who is paid, who is not (bars: median; whiskers: 90% of seeds)", fontsize=12)
+    save_png(figure, path)
+    return path
+
+
+def report_figures(results: Results, folder: Path) -> dict[str, Path]:
+    """Draw every report figure into ``folder``; return them by name in report order."""
+    folder = Path(folder)
+    figures: dict[str, Path] = {}
+    for occupation in OCCUPATIONS:
+        figures[f"employment_{occupation}"] = occupation_fans(
+            results, "active", occupation, "Active workers", folder / f"employment_{occupation}.png"
+        )
+    for occupation in OCCUPATIONS:
+        figures[f"income_{occupation}"] = occupation_fans(
+            results,
+            "income_mean",
+            occupation,
+            f"Mean income per active worker\n(USD/month, {SMOOTHING_MONTHS}-month average)",
+            folder / f"income_{occupation}.png",
+        )
+    figures["ai_share"] = market_fans(
+        results,
+        ("ai_share_campaign", "ai_share_ecommerce"),
+        "Share of shoots made with AI (twin or generic)",
+        "Share of shoots (%)",
+        folder / "ai_share.png",
+    )
+    figures["twins"] = twin_figure(results, folder / "twins.png")
+    figures["diversity"] = market_fans(
+        results,
+        ("content_diversity", "income_share_underrepresented"),
+        "Diversity shown vs income earned by underrepresented models",
+        "Share (%)",
+        folder / "diversity.png",
+        full_scale=False,
+    )
+    return figures

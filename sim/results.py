@@ -1,0 +1,278 @@
+"""Read a sweep or a single run directory (files only, never the model) and derive the report's numbers.
+
+Rows are grouped by a ``label``: the scenario, plus any swept parameter that takes several values
+within it (``laissez_faire, ai.cost_per_image=2.0``). The rows sharing a label differ only by seed.
+The scenario ``no_ai`` is the counterfactual baseline when the directory holds it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+BASELINE = "no_ai"
+YEAR = 12  # months averaged for "first year" and "last year"
+INTERVAL = (0.05, 0.95)  # the 90% interval across seeds
+# the occupations table of one run (DESIGN section 6); any other column of a combined table is a swept parameter
+RUN_COLUMNS = frozenset(
+    [
+        "step",
+        "date",
+        "occupation",
+        "active",
+        "employed",
+        "days_worked",
+        "income_total",
+        "income_mean",
+        "income_median",
+        "income_p10",
+        "income_p90",
+        "gini",
+        "entries",
+        "exits",
+        "retrained",
+    ]
+)
+JOB_COLUMNS = ("job", "scenario", "seed")
+
+
+class ReportError(ValueError):
+    """A directory the report cannot read; the message is one line for the user."""
+
+
+@dataclass
+class Results:
+    """The combined tables of one directory, each row labelled, and what produced them."""
+
+    kind: str  # "sweep" or "run"
+    occupations: pd.DataFrame
+    market: pd.DataFrame
+    labels: list[str]  # in display order: the baseline first, then as they appear in the sweep
+    configs: dict[str, dict] = field(default_factory=dict)  # label -> composed config of one of its runs
+    overrides: dict[str, list[str]] = field(default_factory=dict)  # label -> its command-line overrides
+    jobs: pd.DataFrame | None = None
+
+    @property
+    def has_baseline(self) -> bool:
+        return BASELINE in self.labels
+
+    @property
+    def max_seeds(self) -> int:
+        return max(len(self.seeds(label)) for label in self.labels)
+
+    def seeds(self, label: str) -> list[int]:
+        return sorted(int(s) for s in self.occupations.loc[self.occupations["label"] == label, "seed"].unique())
+
+
+def _read_yaml(path: Path) -> object:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise ReportError(f"{path} is missing: a sweep or run directory holds occupations.parquet and market.parquet")
+    return pd.read_parquet(path)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Values as display strings; missing ones as empty strings."""
+    return values.astype(object).map(lambda value: "" if pd.isna(value) else str(value))
+
+
+def _label_rows(occupations: pd.DataFrame) -> pd.Series:
+    """The scenario, plus each swept parameter that varies within a scenario, as one string per row.
+
+    A sweep without scenario names (a plain ``-m ai.cost_per_image=...`` sweep) is labelled by its
+    swept parameters alone.
+    """
+    scenario = _text(occupations["scenario"])
+    swept = [c for c in occupations.columns if c not in RUN_COLUMNS and c not in (*JOB_COLUMNS, "label")]
+    varying = [c for c in swept if (_text(occupations[c]).groupby(scenario).nunique() > 1).any()]
+    parts = [scenario, *(f"{column}=" + _text(occupations[column]) for column in varying)]
+    frame = pd.concat(parts, axis=1)
+    label = frame.apply(lambda row: ", ".join(part for part in row if part and not part.endswith("=")), axis=1)
+    return label.where(label != "", "default")
+
+
+def _order(labels: pd.Series) -> list[str]:
+    unique = list(dict.fromkeys(labels))
+    return sorted(unique, key=lambda name: name != BASELINE)  # stable: the baseline first
+
+
+def _run_label(summary: dict) -> str:
+    if summary.get("scenario"):
+        return str(summary["scenario"])
+    return f"ai={summary.get('ai', '?')}, regulation={summary.get('regulation', '?')}"
+
+
+def _config_from_summary(summary: dict) -> dict:
+    """What summary.json says about the config, for a run directory without ``.hydra/``."""
+    return {
+        "population": {"name": summary.get("population")},
+        "ai": {"name": summary.get("ai")},
+        "regulation": {"name": summary.get("regulation")},
+        **{key: summary.get(key) for key in ("seed", "steps", "start")},
+    }
+
+
+def load(directory: str | Path) -> Results:
+    """Read a sweep directory (combined tables) or a single complete run directory."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ReportError(f"DIR = {directory} is not a directory: give a sweep or run directory")
+    occupations = _read_table(directory / "occupations.parquet")
+    market = _read_table(directory / "market.parquet")
+    if "job" in occupations.columns:
+        return _load_sweep(directory, occupations, market)
+    summary_path = directory / "summary.json"
+    if not summary_path.is_file():
+        raise ReportError(f"DIR = {directory} has no summary.json and no job column: the run is incomplete")
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    label = _run_label(summary)
+    job = {"job": directory.name, "scenario": label, "seed": int(summary.get("seed", 0)), "label": label}
+    overrides = _read_yaml(directory / ".hydra" / "overrides.yaml") or []
+    return Results(
+        kind="run",
+        occupations=occupations.assign(**job),
+        market=market.assign(**job),
+        labels=[label],
+        configs={label: _read_yaml(directory / ".hydra" / "config.yaml") or _config_from_summary(summary)},
+        overrides={label: [str(o) for o in overrides]},
+    )
+
+
+def _load_sweep(directory: Path, occupations: pd.DataFrame, market: pd.DataFrame) -> Results:
+    if occupations.empty:
+        raise ReportError(f"DIR = {directory} holds no complete job: see its jobs.parquet for what failed")
+    for table in (occupations, market):
+        if "scenario" not in table.columns:
+            table["scenario"] = None
+    first_rows = occupations.drop_duplicates("job").reset_index(drop=True)  # one row per job
+    label_of_job = pd.Series(_label_rows(first_rows).to_numpy(), index=first_rows["job"])
+    occupations = occupations.assign(label=occupations["job"].map(label_of_job))
+    market = market.assign(label=market["job"].map(label_of_job))
+    labels = _order(occupations["label"])
+    configs, overrides = {}, {}
+    for label in labels:
+        job = str(label_of_job[label_of_job == label].index[0])
+        configs[label] = _read_yaml(directory / job / ".hydra" / "config.yaml") or {}
+        found = _read_yaml(directory / job / ".hydra" / "overrides.yaml") or []
+        overrides[label] = [str(o) for o in found if not str(o).startswith("seed=")]
+    jobs_path = directory / "jobs.parquet"
+    jobs = pd.read_parquet(jobs_path) if jobs_path.is_file() else None
+    return Results("sweep", occupations, market, labels, configs, overrides, jobs)
+
+
+def _year_means(occupations: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per (label, seed, occupation): the mean of ``column`` over the first and over the last 12 months."""
+    last_step = occupations["step"].max()
+    first = occupations[occupations["step"] < min(YEAR, last_step + 1)]
+    last = occupations[occupations["step"] > last_step - YEAR]
+    keys = ["label", "seed", "occupation"]
+    return pd.DataFrame(
+        {"first": first.groupby(keys)[column].mean(), "last": last.groupby(keys)[column].mean()}
+    ).reset_index()
+
+
+def _relative(value: pd.Series, reference: pd.Series) -> pd.Series:
+    return (value / reference.where(reference > 0) - 1.0) * 100.0
+
+
+def change_by_seed(results: Results, column: str) -> pd.DataFrame:
+    """Per (label, seed, occupation): ``column``'s last-year mean and its % change against the reference.
+
+    The reference is the same seed's ``no_ai`` run over the last year when the baseline is in the
+    directory (the mean over the baseline's seeds when that seed is missing), else the run's own
+    first year. The baseline's own rows are left out when it is the reference.
+    """
+    years = _year_means(results.occupations, column)
+    if results.has_baseline:
+        base = years[years["label"] == BASELINE]
+        paired = base.set_index(["seed", "occupation"])["last"]
+        pooled = base.groupby("occupation")["last"].mean()
+        years = years[years["label"] != BASELINE]
+        index = pd.MultiIndex.from_frame(years[["seed", "occupation"]])
+        reference = pd.Series(paired.reindex(index).to_numpy(), index=years.index)
+        reference = reference.fillna(years["occupation"].map(pooled))
+    else:
+        reference = years["first"]
+    return years.assign(reference=reference, change=_relative(years["last"], reference))
+
+
+def _spread(values: pd.Series) -> pd.Series:
+    """Median and 90% interval across seeds; undefined (NaN) when any seed's value is."""
+    clean = values.to_numpy(dtype=float)
+    if clean.size == 0 or np.isnan(clean).any():
+        return pd.Series({"median": np.nan, "low": np.nan, "high": np.nan})
+    low, high = np.quantile(clean, INTERVAL)
+    return pd.Series({"median": float(np.median(clean)), "low": float(low), "high": float(high)})
+
+
+def headline(results: Results) -> pd.DataFrame:
+    """Per label and occupation: employment and median-income change (median and 90% interval over seeds).
+
+    Sorted so that the biggest losers come first: by the worse of the two median changes.
+    """
+    parts = []
+    for column, prefix in (("active", "employment"), ("income_median", "income")):
+        changes = change_by_seed(results, column)
+        grouped = changes.groupby(["label", "occupation"])
+        spread = grouped["change"].apply(_spread).unstack()
+        spread.columns = [f"{prefix}_change_{name}" for name in spread.columns]
+        spread[f"{prefix}_last_year"] = grouped["last"].median()
+        spread[f"{prefix}_reference"] = grouped["reference"].median()
+        parts.append(spread)
+    table = pd.concat(parts, axis=1).reset_index()
+    table["seeds"] = table["label"].map({label: len(results.seeds(label)) for label in results.labels})
+    table["worst_change"] = table[["employment_change_median", "income_change_median"]].min(axis=1)
+    return table.sort_values(["worst_change", "label", "occupation"], na_position="last").reset_index(drop=True)
+
+
+def twin_accounts(results: Results) -> pd.DataFrame:
+    """Per (label, seed): top models' twin royalties and the day income they lost, summed over the run (USD).
+
+    Day income is the top models' income less their royalties; the loss is measured against the same
+    seed's ``no_ai`` month by month (the baseline's median over seeds when that seed is missing),
+    else against the run's own first-year monthly mean.
+    """
+    top = results.occupations[results.occupations["occupation"] == "top_model"]
+    keys = ["label", "seed", "step"]
+    frame = top.set_index(keys)[["income_total"]].join(results.market.set_index(keys)[["twin_royalties"]])
+    frame["day_income"] = frame["income_total"] - frame["twin_royalties"]
+    frame = frame.reset_index()
+    if results.has_baseline:
+        base = frame[frame["label"] == BASELINE]
+        paired = base.set_index(["seed", "step"])["day_income"]
+        pooled = base.groupby("step")["day_income"].median()
+        frame = frame[frame["label"] != BASELINE]
+        index = pd.MultiIndex.from_frame(frame[["seed", "step"]])
+        reference = pd.Series(paired.reindex(index).to_numpy(), index=frame.index)
+        frame["reference"] = reference.fillna(frame["step"].map(pooled))
+    else:
+        first_year = frame[frame["step"] < YEAR].groupby(["label", "seed"])["day_income"].mean()
+        frame = frame.join(first_year.rename("reference"), on=["label", "seed"])
+    frame["day_income_lost"] = frame["reference"] - frame["day_income"]
+    return frame.groupby(["label", "seed"])[["twin_royalties", "day_income_lost"]].sum().reset_index()
+
+
+def totals_by_seed(results: Results, column: str) -> pd.DataFrame:
+    """Per (label, seed): a market column summed over the run."""
+    return results.market.groupby(["label", "seed"])[column].sum().reset_index()
+
+
+def spread_by_label(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Median and 90% interval of ``column`` across seeds, per label."""
+    return frame.groupby("label")[column].apply(_spread).unstack()
+
+
+def bands(frame: pd.DataFrame, column: str, keys: tuple[str, ...] = ("label", "date")) -> pd.DataFrame:
+    """Per label and date: the 5th, 25th, 50th, 75th and 95th percentiles of ``column`` across seeds."""
+    grouped = frame.groupby(list(keys))[column]
+    quantiles = grouped.quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+    quantiles.columns = ["q05", "q25", "q50", "q75", "q95"]
+    return quantiles.reset_index()
