@@ -14,8 +14,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## create .venv and install the package with its dev tools
 
-demo: setup ## run the default scenario (city, 120 months) and write outputs/DATE/TIME/
-	$(PY) -m sim
+DEMO_DIR = outputs/demo/$(shell date +%Y-%m-%d_%H-%M-%S)
+
+demo: setup ## policy_comparison (every scenario, city, 120 months, 5 seeds), then its report
+	$(PY) -m sim -m experiment=policy_comparison "seed=range(5)" hydra.sweep.dir=$(DEMO_DIR)
+	$(PY) -m sim.report $(DEMO_DIR)
 
 test: setup ## lint, then the whole test suite (warnings are errors)
 	$(VENV)/bin/ruff check .

@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 COMPLETE_MARKER = "summary.json"
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read the process umask once (os.umask can only read it by setting it)
 RESULT_FILES = ("occupations.parquet", "market.parquet", COMPLETE_MARKER)
 
 
@@ -26,6 +28,7 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(handle)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes files private; results are ordinary files
     try:
         write(tmp)
         os.replace(tmp, path)

@@ -93,3 +93,10 @@ def test_cli_misspelt_key_names_it(tmp_path):
     done = run_cli("population=classroom", "ai.adoption_rat=0.1", f"hydra.run.dir={tmp_path / 'x'}", cwd=tmp_path)
     assert done.returncode != 0
     assert "adoption_rat" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_results_are_ordinary_readable_files(tmp_path):
+    from sim import io
+
+    io.write_json({"a": 1}, tmp_path / "x.json")
+    assert (tmp_path / "x.json").stat().st_mode & 0o044 == 0o044  # group and others may read
