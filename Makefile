@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test lint format clean
+.PHONY: setup demo test lint format docs clean
 
 $(STAMP): pyproject.toml
 	@python=$$(scripts/find-python) && echo "using $$python" && $$python -m venv $(VENV)
@@ -26,6 +26,9 @@ lint: setup
 
 format: setup
 	$(VENV)/bin/ruff format .
+
+docs: setup ## regenerate docs/parameters.md from the schema and configs
+	$(PY) -m sim.paramdoc
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
