@@ -25,7 +25,8 @@ LABELS = {
 }
 
 
-def _save(figure: plt.Figure, path: Path) -> None:
+def save_figure(figure: plt.Figure, path: Path) -> None:
+    """Write a figure as PNG, atomically, and free it."""
     write_atomic(path, lambda tmp: figure.savefig(tmp, format="png", dpi=120, bbox_inches="tight"))
     plt.close(figure)
 
@@ -38,7 +39,7 @@ def _by_occupation(occupations: pd.DataFrame, column: str, ylabel: str, title: s
     axes.set(title=title, xlabel="Month", ylabel=ylabel)
     axes.grid(alpha=0.3)
     axes.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    _save(figure, path)
+    save_figure(figure, path)
 
 
 def run_figures(occupations: pd.DataFrame, market: pd.DataFrame, folder: Path) -> list[Path]:
@@ -61,5 +62,5 @@ def run_figures(occupations: pd.DataFrame, market: pd.DataFrame, folder: Path) -
     )
     axes.grid(alpha=0.3)
     axes.legend(frameon=False)
-    _save(figure, paths[2])
+    save_figure(figure, paths[2])
     return paths
