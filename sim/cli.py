@@ -12,6 +12,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from sim.config import ConfigError, register
+from sim.jobs import run_job
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 register()
@@ -25,6 +26,9 @@ def main(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     hydra_cfg = HydraConfig.get()
     out_dir = Path(hydra_cfg.runtime.output_dir)
+    if hydra_cfg.mode == RunMode.MULTIRUN:  # sweep jobs: skip when done, record failures, go on
+        run_job(cfg, out_dir, list(hydra_cfg.overrides.task))
+        return
     try:
         run(cfg, out_dir)
     except ConfigError as error:

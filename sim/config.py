@@ -190,6 +190,7 @@ class SimConfig:
     seed: int = param(NONNEG)
     steps: int = param(_range(1.0, 1200.0))
     start: str = param(MONTH)
+    scenario_name: str = MISSING  # set by the chosen configs/scenario/NAME.yaml
     population: PopulationConfig = field(default_factory=PopulationConfig)
     ai: AIConfig = field(default_factory=AIConfig)
     regulation: RegulationConfig = field(default_factory=RegulationConfig)

@@ -89,6 +89,7 @@ def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path) -> dict:
     io.write_parquet(market, out_dir / "market.parquet")
     plots.run_figures(occupations, market, out_dir / "figures")
     summary = {
+        "scenario": cfg.scenario_name,
         "seed": cfg.seed,
         "steps": cfg.steps,
         "start": cfg.start,

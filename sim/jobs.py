@@ -1,0 +1,72 @@
+"""One job of a ``-m`` sweep: skip it when already done, and keep the sweep going when it fails.
+
+A sweep job is complete when :func:`sim.io.is_complete` holds and its ``job.json`` records the
+same overrides as this job (so a sweep directory reused for a different sweep is rerun, not
+mistaken for done). A job that raises writes its one-line error to ``error.txt`` in its own
+directory and returns, so the launcher goes on with the other jobs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+from omegaconf import DictConfig
+
+from sim import io
+
+ERROR_FILE = "error.txt"
+JOB_RECORD = "job.json"
+
+log = logging.getLogger(__name__)
+
+
+def recorded_overrides(job_dir: Path) -> list[str] | None:
+    """The overrides a finished job ran with, from its ``job.json``; None when absent or unreadable."""
+    try:
+        record = json.loads((Path(job_dir) / JOB_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    overrides = record.get("overrides") if isinstance(record, dict) else None
+    return list(overrides) if isinstance(overrides, list) else None
+
+
+def is_done(job_dir: Path, overrides: list[str]) -> bool:
+    """True when ``job_dir`` holds a complete run made with exactly these overrides."""
+    return io.is_complete(job_dir) and recorded_overrides(job_dir) == list(overrides)
+
+
+def one_line(error: BaseException) -> str:
+    """The error as one line: the message of a ConfigError, ``Type: message`` for anything else."""
+    from sim.config import ConfigError
+
+    message = " ".join(str(error).split()) or repr(error)
+    return message if isinstance(error, ConfigError) else f"{type(error).__name__}: {message}"
+
+
+def run_job(cfg: DictConfig, job_dir: Path, overrides: list[str]) -> str:
+    """Run one sweep job into ``job_dir``; return "skipped", "complete" or "failed" (never raises on failure)."""
+    job_dir = Path(job_dir)
+    if is_done(job_dir, overrides):
+        log.info("job %s already complete with these overrides: skipped", job_dir.name)
+        return "skipped"
+    from sim.run import run  # the model is imported only when a job really runs
+
+    io.mark_incomplete(job_dir)
+    for stale in (JOB_RECORD, ERROR_FILE):
+        (job_dir / stale).unlink(missing_ok=True)
+    try:
+        run(cfg, job_dir)
+    except Exception as error:
+        from sim.config import ConfigError
+
+        message = one_line(error)
+        io.write_atomic(job_dir / ERROR_FILE, lambda tmp: tmp.write_text(message + "\n", encoding="utf-8"))
+        # a bad value needs no traceback; any other error keeps one in the job's log
+        log.error("job %s failed: %s", job_dir.name, message, exc_info=not isinstance(error, ConfigError))
+        print(f"job {job_dir.name} failed: {message}", file=sys.stderr)
+        return "failed"
+    io.write_json({"overrides": list(overrides)}, job_dir / JOB_RECORD)
+    return "complete"

@@ -1,0 +1,172 @@
+"""sim.collect on hand-made sweep directories: files only, no model runs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim import collect, io, jobs
+from sim.config import ConfigError
+
+GRID_PARAMS = {"ai.cost_per_image": "1.0,4.0", "seed": "range(2)"}
+
+
+def write_job(job_dir, overrides, config, choices=None, status="complete"):
+    """A job folder as Hydra and sim.run leave it: .hydra/ always, results when complete."""
+    (job_dir / ".hydra").mkdir(parents=True)
+    (job_dir / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
+    (job_dir / ".hydra" / "config.yaml").write_text(yaml.safe_dump(config))
+    (job_dir / ".hydra" / "hydra.yaml").write_text(yaml.safe_dump({"hydra": {"runtime": {"choices": choices or {}}}}))
+    if status == "complete":
+        step = pd.DataFrame({"step": [0, 1], "occupation": ["top_model", "top_model"], "active": [3, 4]})
+        io.write_parquet(step, job_dir / "occupations.parquet")
+        io.write_parquet(pd.DataFrame({"step": [0, 1], "ai_share_campaign": [0.0, 0.5]}), job_dir / "market.parquet")
+        io.write_json({"seed": config["seed"]}, job_dir / "summary.json")
+    elif status == "failed":
+        (job_dir / jobs.ERROR_FILE).write_text("ai.cost_per_image = -1 is out of range\n")
+
+
+def make_sweep(root, params=GRID_PARAMS, task=("population=classroom",), subdir="${hydra.job.num}"):
+    sweep = {
+        "hydra": {
+            "sweeper": {"_target_": "hydra._internal.core_plugins.basic_sweeper.BasicSweeper", "params": params},
+            "sweep": {"dir": str(root), "subdir": subdir},
+            "overrides": {"task": list(task)},
+        },
+        "seed": 0,
+        "scenario_name": "baseline",
+        "ai": {"cost_per_image": 3.0},
+    }
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "multirun.yaml").write_text(yaml.safe_dump(sweep))
+    return root
+
+
+def config_for(cost, seed, scenario="baseline"):
+    return {"seed": seed, "scenario_name": scenario, "ai": {"cost_per_image": cost}, "population": {"name": "x"}}
+
+
+def test_grid_follows_hydra_and_the_command_line_wins():
+    grid, swept = collect.expand_sweep({"scenario": "a,b", "seed": "range(20)"}, ["steps=12", "seed=0,1"])
+    assert len(grid) == 4 and swept == ["scenario", "seed"]
+    assert grid[0] == ["scenario=a", "seed=0", "steps=12"]
+    grid, swept = collect.expand_sweep({"scenario": "a,b", "seed": "range(20)"}, ["seed=5"])
+    assert [job[1] for job in grid] == ["seed=5", "seed=5"] and swept == ["scenario"]
+
+
+def test_combined_tables_hold_complete_jobs_and_list_failed_and_missing(tmp_path):
+    sweep = make_sweep(tmp_path / "sweep")
+    grid, _ = collect.expand_sweep(GRID_PARAMS, ["population=classroom"])
+    assert grid[1] == ["ai.cost_per_image=1.0", "seed=1", "population=classroom"]
+    write_job(sweep / "0", grid[0], config_for(1.0, 0))
+    write_job(sweep / "1", grid[1], config_for(1.0, 1), status="failed")
+    write_job(sweep / "2", grid[2], config_for(4.0, 0))
+    # job 3 never started: no folder at all
+    table = collect.collect(sweep)
+    assert list(table.columns) == collect.JOB_COLUMNS
+    assert table["status"].tolist() == ["complete", "failed", "complete", "missing"]
+    assert table["job"].tolist() == ["0", "1", "2", "3"]
+    assert table["seed"].tolist() == [0, 1, 0, 1]
+    assert table["scenario"].tolist() == ["baseline"] * 4
+    assert table.loc[1, "error"] == "ai.cost_per_image = -1 is out of range"
+    assert table["error"].isna().tolist() == [True, False, True, True]
+    assert table.loc[3, "overrides"] == "ai.cost_per_image=4.0 seed=1 population=classroom"
+    assert pd.read_parquet(sweep / "jobs.parquet").equals(table)
+
+    occupations = pd.read_parquet(sweep / "occupations.parquet")
+    assert list(occupations.columns[:4]) == ["job", "scenario", "seed", "ai.cost_per_image"]
+    assert occupations["job"].tolist() == ["0", "0", "2", "2"]
+    assert occupations["ai.cost_per_image"].tolist() == [1.0, 1.0, 4.0, 4.0]
+    assert occupations["ai.cost_per_image"].dtype == "float64" and occupations["seed"].dtype == "int64"
+    assert occupations.groupby("ai.cost_per_image")["active"].sum().to_dict() == {1.0: 7, 4.0: 7}
+    market = pd.read_parquet(sweep / "market.parquet")
+    assert len(market) == 4 and "ai_share_campaign" in market
+
+
+def test_group_sweeps_take_the_choice_and_scenario_its_name(tmp_path):
+    sweep = make_sweep(tmp_path / "s", params={"scenario": "no_ai,replica_ban", "regulation": "none"})
+    grid, swept = collect.expand_sweep({"scenario": "no_ai,replica_ban", "regulation": "none"}, [])
+    assert swept == ["scenario"]
+    for number, (job, scenario) in enumerate(zip(grid, ["no_ai", "replica_ban"], strict=True)):
+        write_job(sweep / str(number), job, config_for(3.0, 0, scenario), choices={"scenario": scenario})
+    collect.collect(sweep)
+    market = pd.read_parquet(sweep / "market.parquet")
+    assert market.groupby("scenario")["job"].first().to_dict() == {"no_ai": "0", "replica_ban": "1"}
+    assert "regulation" not in market  # not swept: one value only
+
+
+def test_without_multirun_yaml_every_job_folder_is_listed(tmp_path):
+    sweep = tmp_path / "copied_from_cluster"
+    for number, cost in enumerate([0.5, 2.0, 8.0]):
+        overrides = [f"ai.cost_per_image={cost}", "seed=0"]
+        write_job(sweep / str(number), overrides, config_for(cost, 0), status="complete" if number else "killed")
+    table = collect.collect(sweep)
+    assert table["status"].tolist() == ["missing", "complete", "complete"]
+    occupations = pd.read_parquet(sweep / "occupations.parquet")
+    assert sorted(occupations["ai.cost_per_image"].unique()) == [2.0, 8.0]
+    assert "seed" in occupations and (occupations["seed"] == 0).all()
+
+
+def test_a_sweep_with_no_complete_job_writes_empty_tables(tmp_path):
+    sweep = make_sweep(tmp_path / "empty")
+    table = collect.collect(sweep)
+    assert (table["status"] == "missing").all() and len(table) == 4
+    assert pd.read_parquet(sweep / "occupations.parquet").empty
+
+
+def test_command_line_names_the_directory_and_fails_cleanly(tmp_path, capsys):
+    sweep = make_sweep(tmp_path / "sweep")
+    grid, _ = collect.expand_sweep(GRID_PARAMS, ["population=classroom"])
+    for number, job in enumerate(grid):
+        write_job(sweep / str(number), job, config_for(1.0, number % 2))
+    assert collect.main([str(sweep)]) == 0
+    assert "4 jobs, 4 complete, 0 failed, 0 missing" in capsys.readouterr().out
+    assert collect.main([str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err.strip() == f"error: sweep directory {tmp_path / 'nowhere'} does not exist"
+
+
+def test_job_record_decides_whether_a_job_is_done(tmp_path):
+    job = tmp_path / "0"
+    write_job(job, ["seed=0"], config_for(1.0, 0))
+    assert not jobs.is_done(job, ["seed=0"]), "complete but no record of its overrides: rerun"
+    io.write_json({"overrides": ["seed=0"]}, job / jobs.JOB_RECORD)
+    assert jobs.is_done(job, ["seed=0"])
+    assert not jobs.is_done(job, ["seed=1"]), "a different job in a reused folder"
+    (job / "summary.json").unlink()
+    assert not jobs.is_done(job, ["seed=0"])
+    (job / jobs.JOB_RECORD).write_text("{not json")
+    assert jobs.recorded_overrides(job) is None
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (ValueError("bad\nthing"), "ValueError: bad thing"),
+        (ZeroDivisionError(), "ZeroDivisionError: ZeroDivisionError()"),
+        (ConfigError("seed = -1 is out of range: allowed >= 0"), "seed = -1 is out of range: allowed >= 0"),
+    ],
+)
+def test_errors_become_one_line(error, line):
+    assert jobs.one_line(error) == line
+
+
+def test_run_job_records_any_exception_and_clears_a_stale_result(tmp_path, monkeypatch):
+    import sim.run
+
+    job = tmp_path / "3"
+    write_job(job, ["seed=0"], config_for(1.0, 0))  # an old complete result from another sweep
+    io.write_json({"overrides": ["seed=9"]}, job / jobs.JOB_RECORD)
+
+    def broken(cfg, out_dir):
+        raise RuntimeError("model blew up\nat step 4")
+
+    monkeypatch.setattr(sim.run, "run", broken)
+    assert jobs.run_job({}, job, ["seed=0"]) == "failed"
+    assert (job / jobs.ERROR_FILE).read_text() == "RuntimeError: model blew up at step 4\n"
+    assert not io.is_complete(job) and not (job / jobs.JOB_RECORD).exists()
+    assert collect.describe_job(job, None, [], {})["status"] == "failed"
+
+    monkeypatch.setattr(sim.run, "run", lambda cfg, out_dir: None)
+    assert jobs.run_job({}, job, ["seed=0"]) == "complete"
+    assert not (job / jobs.ERROR_FILE).exists() and jobs.recorded_overrides(job) == ["seed=0"]
