@@ -1,11 +1,12 @@
 """Calibration of the no-AI baseline: distance of each grid point to the CALIBRATION.md targets.
 
-The ``calibration`` experiment sweeps a documented grid of free parameters (day rates inside
-their cited vendor ranges) under the ``no_ai`` scenario over several seeds. :func:`fit` reads the
-sweep's combined ``occupations.parquet``, computes for each grid point the model's figure for
-every target (mean over months and seeds), the relative distance to the target, and their sum;
-the point with the smallest sum is the fit. ``python -m sim.calibration DIR`` writes
-``calibration.json`` and ``calibration.md`` into the sweep directory.
+The ``calibration`` experiment (``python -m sim -m experiment=calibration``) sweeps a documented
+grid of free parameters (day rates inside their cited vendor ranges) under the ``no_ai`` scenario
+over several seeds. :func:`fit` reads the sweep's combined ``occupations.parquet`` and computes
+for each grid point the model's figure for every target (mean over months and seeds), the
+relative distance to the target, and their sum; the point with the smallest sum is the fit.
+:class:`CalibrationCallback` writes ``calibration.json`` and ``calibration.md`` into the sweep
+directory when the sweep ends; ``python -m sim.calibration DIR KEY...`` does it again.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from sim import io
+from sim.collect import CollectCallback
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,17 @@ def write(sweep_dir: Path, free: list[str]) -> dict:
     text = markdown(table, result)
     io.write_atomic(sweep_dir / "calibration.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return result
+
+
+class CalibrationCallback(CollectCallback):
+    """Replaces the collect callback in ``experiment=calibration``: collect, then fit."""
+
+    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        super().on_multirun_end(config, **kwargs)  # exits 1 when a grid point failed or is missing
+        free = [key for key in config.hydra.sweeper.params if key not in ("seed", "scenario")]
+        result = write(Path(config.hydra.sweep.dir), free)
+        fitted = ", ".join(f"{key}={value}" for key, value in result["fitted"].items())
+        print(f"calibration: {fitted} (distance {result['distance']:.3f}); see {config.hydra.sweep.dir}/calibration.md")
 
 
 def main(argv: list[str] | None = None) -> int:

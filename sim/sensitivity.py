@@ -1,25 +1,31 @@
-"""Global sensitivity analysis (Sobol', with SALib): design, chunked runs, indices and a chart.
+"""Global sensitivity analysis (Sobol', with SALib): design, per-point runs, indices and a chart.
 
-The Saltelli design of ``n`` base samples over ``k`` parameters has ``n (k + 2)`` points
-(first-order and total indices, no second order). A Hydra multirun splits it into chunks, one
-job each (``sensitivity.chunk``): a job runs its points in one process and writes
-``samples.parquet``; :func:`analyse` reads every job's samples and writes the indices with
-bootstrap confidence intervals. SALib is an optional extra: ``pip install -e ".[sensitivity]"``.
+``experiment=sensitivity`` sweeps ``sensitivity.point`` over the Saltelli design of
+``base_samples`` points over ``k`` parameters (``base_samples * (k + 2)`` points: first-order and
+total indices, no second order), so each design point is an ordinary sweep job: skipped when
+done, recorded when it fails, collected with the others. :func:`apply_point` sets a job's
+parameter values; when the sweep ends, :class:`SensitivityCallback` reads the combined tables,
+averages each point's outputs over seeds and writes the indices with bootstrap confidence
+intervals (``sensitivity.parquet``, ``.md``, ``.png``). SALib is an optional extra:
+``pip install -e ".[sensitivity]"``; ``python -m sim.sensitivity DIR`` redoes the analysis.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim import io
-from sim.config import SimConfig, validate
+from sim.collect import CollectCallback
+from sim.config import ConfigError, SensitivityConfig, SimConfig, validate
 
+POINT = "sensitivity.point"
 OUTPUTS = {
     "ecommerce_model_active": "E-commerce models employed (last year)",
     "top_model_income": "Top model mean income (last year, USD/month)",
@@ -84,62 +90,81 @@ def horizon_outputs(occupations: pd.DataFrame, market: pd.DataFrame) -> dict[str
     }
 
 
-def run_chunk(
-    cfg: SimConfig, parameters: list[dict], base_samples: int, chunk: int, chunks: int, out_dir: Path
-) -> Path:
-    """Run the design points ``chunk, chunk + chunks, ...`` and write ``samples.parquet``."""
-    from sim.run import simulate
+def apply_point(cfg: SimConfig) -> SimConfig:
+    """The config with this job's design-point values set (``cfg`` unchanged if not a sensitivity run)."""
+    settings = cfg.sensitivity
+    if settings is None:
+        return cfg
+    parameters = [asdict(p) for p in settings.parameters]
+    points = design(parameters, settings.base_samples, settings.design_seed)
+    if settings.point >= len(points):
+        raise ConfigError(
+            f"sensitivity.point = {settings.point} is out of range: allowed 0 <= value <= {len(points) - 1} "
+            f"({settings.base_samples} base samples x ({len(parameters)} parameters + 2))"
+        )
+    values = dict(zip([p["key"] for p in parameters], points[settings.point].tolist(), strict=True))
+    try:
+        return with_values(cfg, values)
+    except AttributeError as missing:
+        raise ConfigError(f"sensitivity.parameters: {missing.name!r} is not a config key") from missing
 
-    points = design(parameters, base_samples, cfg.seed)
-    names = [p["key"] for p in parameters]
+
+def point_outputs(occupations: pd.DataFrame, market: pd.DataFrame) -> pd.DataFrame:
+    """The analysed outputs of every design point, averaged over its seeds."""
     rows = []
-    for index in range(chunk, len(points), chunks):
-        values = dict(zip(names, points[index].tolist(), strict=True))
-        occupations, market = simulate(with_values(cfg, values))
-        rows.append({"point": index, **values, **horizon_outputs(occupations, market)})
-    path = Path(out_dir) / "samples.parquet"
-    io.write_parquet(pd.DataFrame(rows), path)
-    return path
+    for (point, _seed), runs in occupations.groupby([POINT, "seed"]):
+        jobs = market[(market[POINT] == point) & (market["seed"] == _seed)]
+        rows.append({"point": int(point), **horizon_outputs(runs, jobs)})
+    return pd.DataFrame(rows).groupby("point").mean().sort_index()
 
 
-def analyse(sweep_dir: Path, parameters: list[dict], base_samples: int, seed: int) -> pd.DataFrame:
+def analyse(sweep_dir: Path, settings: SensitivityConfig | dict) -> pd.DataFrame:
     """Sobol' first-order and total indices (95% bootstrap intervals) for every output."""
     _require_salib()
     from SALib.analyze import sobol
 
+    if not isinstance(settings, dict):
+        settings = asdict(settings)
     sweep_dir = Path(sweep_dir)
-    samples = pd.concat([pd.read_parquet(p) for p in sorted(sweep_dir.glob("*/samples.parquet"))], ignore_index=True)
-    expected = len(design(parameters, base_samples, seed))
-    missing = sorted(set(range(expected)) - set(samples["point"]))
+    parameters = settings["parameters"]
+    expected = len(design(parameters, settings["base_samples"], settings["design_seed"]))
+    tables = [pd.read_parquet(sweep_dir / f"{name}.parquet") for name in ("occupations", "market")]
+    outputs = point_outputs(*tables)
+    missing = sorted(set(range(expected)) - set(outputs.index))
     if missing:
         raise SystemExit(f"error: {len(missing)} of {expected} design points have no result in {sweep_dir}")
-    samples = samples.sort_values("point")
+    outputs = outputs.loc[range(expected)]
+    names = problem(parameters)["names"]
     rows = []
     for output in OUTPUTS:
-        indices = sobol.analyze(problem(parameters), samples[output].to_numpy(), calc_second_order=False, seed=seed)
-        for i, name in enumerate(problem(parameters)["names"]):
+        indices = sobol.analyze(
+            problem(parameters), outputs[output].to_numpy(), calc_second_order=False, seed=settings["design_seed"]
+        )
+        for i, name in enumerate(names):
             rows.append(
                 {
                     "output": output,
                     "parameter": name,
-                    "S1": float(indices["S1"][i]),
-                    "S1_conf": float(indices["S1_conf"][i]),
-                    "ST": float(indices["ST"][i]),
-                    "ST_conf": float(indices["ST_conf"][i]),
+                    **{column: float(indices[column][i]) for column in ("S1", "S1_conf", "ST", "ST_conf")},
                 }
             )
     table = pd.DataFrame(rows)
     io.write_parquet(table, sweep_dir / "sensitivity.parquet")
-    io.write_atomic(
-        sweep_dir / "sensitivity.md", lambda tmp: tmp.write_text(markdown(table, len(samples)), encoding="utf-8")
-    )
+    text = markdown(table, expected, settings)
+    io.write_atomic(sweep_dir / "sensitivity.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     chart(table, sweep_dir / "sensitivity.png")
     return table
 
 
-def markdown(table: pd.DataFrame, runs: int) -> str:
+def markdown(table: pd.DataFrame, points: int, settings: dict) -> str:
     """The indices as one Markdown table per output."""
-    lines = [f"# Sobol' sensitivity indices ({runs} runs; 95% bootstrap intervals)", ""]
+    lines = [
+        "# Sobol' sensitivity indices",
+        "",
+        f"Saltelli design: {settings['base_samples']} base samples, {points} points, design seed "
+        f"{settings['design_seed']}; outputs averaged over each point's seeds; 95% bootstrap intervals.",
+        "",
+    ]
     for output, rows in table.groupby("output", sort=False):
         lines += [f"## {OUTPUTS[output]}", "", "| parameter | first-order S1 | total ST |", "|---|---|---|"]
         for row in rows.sort_values("ST", ascending=False).itertuples():
@@ -153,8 +178,8 @@ def chart(table: pd.DataFrame, path: Path) -> None:
     from sim.plots import plt, save_figure
 
     outputs = list(dict.fromkeys(table["output"]))
-    figure, axes = plt.subplots(1, len(outputs), figsize=(4 * len(outputs), 4), sharey=True)
-    for axis, output in zip(np.atleast_1d(axes), outputs, strict=True):
+    figure, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharex=True)
+    for axis, output in zip(axes.ravel(), outputs, strict=True):
         rows = table[table["output"] == output]
         y = np.arange(len(rows))
         axis.barh(y + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], color="#0072B2", label="total (ST)")
@@ -163,13 +188,29 @@ def chart(table: pd.DataFrame, path: Path) -> None:
         axis.set_title(OUTPUTS[output], fontsize=9)
         axis.set_xlabel("Sobol' index")
         axis.grid(axis="x", alpha=0.3)
-    np.atleast_1d(axes)[0].legend(frameon=False, fontsize=8)
+    axes.ravel()[0].legend(frameon=False, fontsize=8)
+    figure.tight_layout()
     save_figure(figure, path)
 
 
+class SensitivityCallback(CollectCallback):
+    """Replaces the collect callback in ``experiment=sensitivity``: collect, then the indices."""
+
+    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        super().on_multirun_end(config, **kwargs)  # exits 1 when a design point failed or is missing
+        table = analyse(Path(config.hydra.sweep.dir), _settings(config))
+        print(f"sensitivity indices: {Path(config.hydra.sweep.dir) / 'sensitivity.md'} ({len(table)} rows)")
+
+
+def _settings(config: Any) -> dict:
+    from omegaconf import OmegaConf
+
+    return OmegaConf.to_container(config.sensitivity, resolve=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sim.sensitivity DIR``: (re)compute the indices of a finished sensitivity sweep."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
+    """``python -m sim.sensitivity DIR``: (re)compute the indices of a collected sensitivity sweep."""
+    parser = argparse.ArgumentParser(prog="python -m sim.sensitivity", description=main.__doc__)
     parser.add_argument("sweep_dir", type=Path)
     args = parser.parse_args(argv)
     from omegaconf import OmegaConf
@@ -177,9 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     job = next(iter(sorted(args.sweep_dir.glob("*/.hydra/config.yaml"))), None)
     if job is None:
         raise SystemExit(f"error: {args.sweep_dir} holds no sensitivity jobs (no */.hydra/config.yaml)")
-    settings = OmegaConf.to_container(OmegaConf.load(job))["sensitivity"]
-    seed = OmegaConf.load(job)["seed"]
-    table = analyse(args.sweep_dir, settings["parameters"], settings["base_samples"], seed)
+    table = analyse(args.sweep_dir, _settings(OmegaConf.load(job)))
     print(table.round(3).to_string(index=False))
     return 0
 

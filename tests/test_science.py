@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -60,3 +62,43 @@ def test_sensitivity_design_is_reproducible_and_applies_values():
         make_config("population=classroom"), {"ai.cost_per_image": 2.5, "market.job_days": 2.6}
     )
     assert cfg.ai.cost_per_image == 2.5 and cfg.market.job_days == 3
+
+
+@pytest.mark.slow
+def test_calibration_experiment_smoke_writes_the_fit(tmp_path):
+    from tests.test_sweeps import run_sweep
+
+    done = run_sweep("experiment=calibration", "size=smoke", f"hydra.sweep.dir={tmp_path}", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    fitted = json.loads((tmp_path / "calibration.json").read_text())
+    assert set(fitted["fitted"]) == {"occupations.ecommerce_model.day_rate", "occupations.photographer.day_rate"}
+    assert [t["name"] for t in fitted["targets"]] == [t.name for t in calibration.TARGETS]
+    assert "models_median" in (tmp_path / "calibration.md").read_text()
+
+
+@pytest.mark.slow
+def test_sensitivity_experiment_smoke_writes_indices_for_every_output_and_parameter(tmp_path):
+    pytest.importorskip("SALib")
+    from sim import sensitivity
+    from tests.test_sweeps import run_sweep
+
+    args = ("experiment=sensitivity", "size=smoke", "sensitivity.base_samples=2", f"hydra.sweep.dir={tmp_path}")
+    done = run_sweep(*args, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    table = pd.read_parquet(tmp_path / "sensitivity.parquet")
+    assert set(table["output"]) == set(sensitivity.OUTPUTS)
+    assert table.groupby("output")["parameter"].nunique().eq(8).all()
+    assert (tmp_path / "sensitivity.png").read_bytes()[:4] == b"\x89PNG"
+    jobs = pd.read_parquet(tmp_path / "jobs.parquet")
+    assert len(jobs) == 2 * 10 * 2 and (jobs["status"] == "complete").all()
+
+
+def test_a_design_point_outside_the_design_is_rejected():
+    pytest.importorskip("SALib")
+    from sim import sensitivity
+    from sim.config import ConfigError, to_schema
+    from tests.conftest import compose_config
+
+    cfg = to_schema(compose_config("experiment=sensitivity", "sensitivity.base_samples=2", "sensitivity.point=20"))
+    with pytest.raises(ConfigError, match=r"sensitivity.point = 20 is out of range: allowed 0 <= value <= 19"):
+        sensitivity.apply_point(cfg)
