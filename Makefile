@@ -4,12 +4,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test lint format clean report
+.PHONY: setup demo test lint format docs clean report
 
 $(STAMP): pyproject.toml
 	@python=$$(scripts/find-python) && echo "using $$python" && $$python -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,slurm]"
+	$(PY) -m pip install --quiet -e ".[dev,slurm,sensitivity]"
 	@rm -f $(VENV)/.installed-* && touch $@
 
 setup: $(STAMP) ## create .venv and install the package with its dev tools
@@ -33,6 +33,9 @@ lint: setup
 
 format: setup
 	$(VENV)/bin/ruff format .
+
+docs: setup ## regenerate docs/parameters.md from the schema and configs
+	$(PY) -m sim.paramdoc
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -78,11 +78,25 @@ def sweep_plan(sweep_dir: Path) -> tuple[list[list[str]], list[str], dict] | Non
     if str(_select(hydra_cfg, "sweep.subdir")) != JOB_SUBDIR:
         return None
     try:
-        grid, swept = expand_sweep(sweeper.get("params") or {}, _select(hydra_cfg, "overrides.task") or [])
+        grid, swept = expand_sweep(
+            _resolved(config, sweeper.get("params") or {}), _select(hydra_cfg, "overrides.task") or []
+        )
     except Exception as error:  # e.g. glob() needs the config loader: fall back to the folders found
         log.warning("cannot expand the sweep in %s/multirun.yaml (%s): listing job folders", sweep_dir, error)
         return None
     return grid, swept, {key: value for key, value in config.items() if key != "hydra"}
+
+
+def _resolved(config: dict, params: dict) -> dict:
+    """Sweep params with interpolations (e.g. the sensitivity design size) resolved against the config."""
+    if not any("${" in str(value) for value in params.values()):
+        return params
+    from omegaconf import OmegaConf
+
+    from sim.config import register_resolvers
+
+    register_resolvers()
+    return OmegaConf.to_container(OmegaConf.create(config).hydra.sweeper.params, resolve=True)
 
 
 def _job_folders(sweep_dir: Path) -> list[str]:

@@ -186,6 +186,26 @@ class OccupationsConfig:
 
 
 @dataclass
+class ParameterRange:
+    """One input of a sensitivity design: a config key and its range (log-uniform if ``log``)."""
+
+    key: str = MISSING
+    low: float = MISSING
+    high: float = MISSING
+    log: bool = False
+
+
+@dataclass
+class SensitivityConfig:
+    """Set only by ``experiment=sensitivity``: which Saltelli design point this run is."""
+
+    base_samples: int = param(_range(1.0))
+    design_seed: int = param(NONNEG)
+    point: int = param(NONNEG)
+    parameters: list[ParameterRange] = field(default_factory=list)
+
+
+@dataclass
 class SimConfig:
     seed: int = param(NONNEG)
     steps: int = param(_range(1.0, 1200.0))
@@ -196,10 +216,23 @@ class SimConfig:
     regulation: RegulationConfig = field(default_factory=RegulationConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
     occupations: OccupationsConfig = field(default_factory=OccupationsConfig)
+    sensitivity: SensitivityConfig | None = None
+
+
+def design_points(base_samples: int, parameters: list) -> int:
+    """Points of a Saltelli design without second order: N (k + 2); the ``design_points`` resolver."""
+    return int(base_samples) * (len(parameters) + 2)
+
+
+def register_resolvers() -> None:
+    """The project's OmegaConf resolvers (``${design_points:N,PARAMETERS}``)."""
+    if not OmegaConf.has_resolver("design_points"):
+        OmegaConf.register_new_resolver("design_points", design_points)
 
 
 def register() -> None:
     """Put the schemas in Hydra's ConfigStore; the main config lists ``sim_schema`` first."""
+    register_resolvers()
     store = ConfigStore.instance()
     store.store(name="sim_schema", node=SimConfig)
     store.store(group="population", name="population_schema", node=PopulationConfig)

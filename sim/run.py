@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import DictConfig
 
-from sim import __version__, io, plots
+from sim import __version__, io, plots, sensitivity
 from sim.config import OCCUPATIONS, SimConfig, to_schema
 from sim.model import FashionMarket
 
@@ -81,6 +81,7 @@ def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path) -> dict:
     started = time.perf_counter()
     if not isinstance(cfg, SimConfig):
         cfg = to_schema(cfg)
+    cfg = sensitivity.apply_point(cfg)  # a sensitivity sweep's job: its design point's values
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     io.mark_incomplete(out_dir)

@@ -46,14 +46,21 @@ def test_required_experiments_exist_and_are_catalogued():
         assert f"experiment={name}" in catalogue, name
 
 
+SMOKE_EXTRA = {"sensitivity": ["sensitivity.base_samples=2"]}  # a smaller design, documented in experiments/
+
+
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_experiment_composes_and_runs_a_smoke_version(name):
     full, swept = sweep_of(f"experiment={name}")
-    assert "seed" in swept and len(full) >= 20
-    smoke, _ = sweep_of(f"experiment={name}", "size=smoke")
-    assert len(smoke) == len(full) // len({job_seed(job) for job in full}) * 2
+    extra = SMOKE_EXTRA.get(name, [])
+    assert len(full) >= 20 and ("seed" in swept or extra)  # sensitivity: one seed per design point
+    smoke, _ = sweep_of(f"experiment={name}", "size=smoke", *extra)
+    full_points = 20 if extra else len(full) // len({job_seed(job) for job in full})
+    assert len(smoke) == full_points * 2
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):  # every point composes and validates
-        configs = [to_schema(compose("config", overrides=[f"experiment={name}", "size=smoke", *job])) for job in smoke]
+        configs = [
+            to_schema(compose("config", overrides=[f"experiment={name}", "size=smoke", *extra, *job])) for job in smoke
+        ]
     assert all(cfg.population.name == "classroom" and cfg.steps == 12 for cfg in configs)
     for cfg in (configs[0], configs[-1]):
         occupations, market = simulate(cfg)

@@ -1,0 +1,203 @@
+"""Generate ``docs/parameters.md`` from the config schema and the commented YAML files.
+
+Run ``python -m sim.paramdoc`` to rewrite the table (``--check`` exits 1 if it is out of date).
+Defaults come from the composed default config, allowed ranges from the schema
+(:mod:`sim.config`), unit and source from the comment beside each value in ``configs/``, and
+the presets and scenarios that change a value from their YAML files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+from sim.config import SimConfig, register
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIGS = ROOT / "configs"
+TARGET = ROOT / "docs" / "parameters.md"
+GROUPS = ("population", "ai", "regulation")
+# keys set outside config.yaml and the group presets, described here
+NOTES = {
+    "scenario_name": "name of the scenario chosen with scenario=NAME (configs/scenario/); recorded in summary.json",
+    "sensitivity": "set only by experiment=sensitivity (configs/experiment/sensitivity.yaml): the Saltelli design "
+    "(base samples, seed, parameter ranges) and this run's point",
+}
+_KEY = re.compile(r"^(\s*)([A-Za-z_]\w*):\s*(.*)$")
+
+
+def yaml_comments(path: Path, prefix: str = "") -> dict[str, str]:
+    """Map each dotted key set in a YAML file to the comment on its line."""
+    found: dict[str, str] = {}
+    stack: list[tuple[int, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _KEY.match(line)
+        if not match or line.lstrip().startswith("#"):
+            continue
+        indent, key, rest = len(match[1]), match[2], match[3]
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        value, _, comment = rest.partition("#")
+        dotted = prefix + ".".join([k for _, k in stack] + [key])
+        value = value.strip()
+        if value.startswith("{"):
+            for inner in re.findall(r"(\w+)\s*:", value):
+                found[f"{dotted}.{inner}"] = comment.strip()
+        elif value == "":
+            stack.append((indent, key))
+        else:
+            found[dotted] = comment.strip()
+    return found
+
+
+def schema_leaves(node: type = SimConfig, prefix: str = "") -> list[tuple[str, dict]]:
+    """Every leaf of the schema as (dotted key, field metadata), in schema order."""
+    leaves = []
+    for spec in fields(node):
+        kind = spec.default_factory if is_dataclass(spec.default_factory) else None
+        if kind is not None:
+            leaves += schema_leaves(kind, f"{prefix}{spec.name}.")
+        else:
+            leaves.append((f"{prefix}{spec.name}", dict(spec.metadata)))
+    return leaves
+
+
+def allowed(meta: dict, value: object) -> str:
+    """The allowed values of a leaf, as the validator states them."""
+    if "month" in meta:
+        return "YYYY-MM"
+    if "range" not in meta:
+        return "true / false" if isinstance(value, bool) else "text"
+    lo, hi, lo_open = meta["range"]
+    low = "" if lo is None else f"{lo:g} {'<' if lo_open else '≤'} "
+    return f"{low}x" + ("" if hi is None else f" ≤ {hi:g}")
+
+
+def _flatten(tree: dict, prefix: str = "") -> dict[str, object]:
+    flat: dict[str, object] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def group_values() -> dict[str, dict[str, object]]:
+    """For each dotted key set by a preset of a group: {preset name: value}."""
+    values: dict[str, dict[str, object]] = {}
+    for group in GROUPS:
+        for path in sorted((CONFIGS / group).glob("*.yaml")):
+            tree = OmegaConf.to_container(OmegaConf.load(path))
+            tree.pop("defaults", None)
+            for key, value in _flatten(tree, f"{group}.").items():
+                values.setdefault(key, {})[path.stem] = value
+    return values
+
+
+def scenario_changes() -> dict[str, list[str]]:
+    """For each dotted key: the scenarios that set it, with their value or preset."""
+    changes: dict[str, list[str]] = {}
+    for path in sorted((CONFIGS / "scenario").glob("*.yaml")):
+        tree = OmegaConf.to_container(OmegaConf.load(path)) or {}
+        for entry in tree.pop("defaults", []) or []:
+            if isinstance(entry, dict):
+                for key, choice in entry.items():
+                    group = key.replace("override", "").strip(" /")
+                    if group in GROUPS:
+                        changes.setdefault(f"{group}=", []).append(f"{path.stem}: {choice}")
+        for key, value in _flatten(tree).items():
+            if key != "scenario_name":
+                changes.setdefault(key, []).append(f"{path.stem}: {value}")
+    return changes
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def render() -> str:
+    """The whole Markdown page."""
+    register()
+    with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
+        composed = OmegaConf.to_container(compose("config"), resolve=False)
+    defaults = _flatten({k: v for k, v in composed.items() if k != "hydra"})
+    comments = yaml_comments(CONFIGS / "config.yaml")
+    for group in GROUPS:  # the default preset's comments first, then any other preset's
+        paths = sorted((CONFIGS / group).glob("*.yaml"), key=lambda p: p.stem != defaults.get(f"{group}.name"))
+        for path in paths:
+            for key, text in yaml_comments(path, f"{group}.").items():
+                if text:
+                    comments.setdefault(key, text)
+    presets, scenarios = group_values(), scenario_changes()
+    lines = [
+        "# Parameters",
+        "",
+        "Generated by `python -m sim.paramdoc` from the schema (`sim/config.py`) and the commented",
+        "configs (`configs/`); a test checks it is up to date. Units and sources are the comments",
+        "beside each value; `assumption` marks a value without a source. Sources are listed in",
+        "CALIBRATION.md (the project's shared notes). Set any value on the command line, e.g.",
+        "`python -m sim ai.cost_per_image=2.5`.",
+        "",
+    ]
+    for section in ("", "population.", "ai.", "regulation.", "market.", "occupations."):
+        rows = [
+            (key, meta)
+            for key, meta in schema_leaves()
+            if key.startswith(section) and ("." not in key) == (section == "")
+        ]
+        if not rows:
+            continue
+        title = section.rstrip(".") or "top level"
+        lines += [f"## {title}", ""]
+        if section.rstrip(".") in GROUPS:
+            group = section.rstrip(".")
+            choices = sorted(p.stem for p in (CONFIGS / group).glob("*.yaml"))
+            default_choice = defaults.get(f"{group}.name")
+            lines.append(f"Presets: {', '.join(f'`{group}={c}`' for c in choices)} (default `{default_choice}`).")
+            if f"{group}=" in scenarios:
+                lines.append(f"Scenarios that pick a preset: {'; '.join(scenarios[f'{group}='])}.")
+            lines.append("")
+        lines += [
+            "| parameter | default | allowed | unit and source | presets / scenarios that change it |",
+            "|---|---|---|---|---|",
+        ]
+        for key, meta in rows:
+            value = defaults.get(key)
+            others = [f"{name}: {v}" for name, v in presets.get(key, {}).items() if v != value]
+            others += scenarios.get(key, [])
+            unset_recipe = key.startswith("market.shoots.") and key not in comments
+            comment = (
+                "workers per shoot-day; 0 = none booked (schema default)" if unset_recipe else comments.get(key, "")
+            ) or NOTES.get(key, "")
+            cells = (value, allowed(meta, value), comment, "; ".join(others))
+            lines.append(f"| `{key}` | " + " | ".join(_cell(cell) for cell in cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if docs/parameters.md is out of date")
+    args = parser.parse_args(argv)
+    page = render()
+    if args.check:
+        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
+        if current != page:
+            print(f"{TARGET.relative_to(ROOT)} is out of date: run python -m sim.paramdoc", file=sys.stderr)
+            return 1
+        return 0
+    TARGET.parent.mkdir(exist_ok=True)
+    TARGET.write_text(page, encoding="utf-8")
+    print(f"wrote {TARGET}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
