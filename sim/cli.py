@@ -33,3 +33,10 @@ def main(cfg: DictConfig) -> None:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
     print(f"results: {out_dir}")
+
+
+def entry() -> None:
+    """``python -m sim`` and ``fashion-sim``: :func:`main` with every failure as one line (sim.errors)."""
+    from sim.errors import guard
+
+    guard(main)
