@@ -22,16 +22,19 @@ from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBase
 from sim.config import ConfigError, describe_type, unknown_key
 
 BAD_INPUT = 2  # exit status of a run stopped by bad input (argparse's convention)
-INTERRUPTED = 130  # exit status of a run stopped by SIGINT or SIGTERM (128 + SIGINT)
 FULL_ERROR = "HYDRA_FULL_ERROR"
 
 
 class Interrupted(KeyboardInterrupt):
     """SIGTERM turned into an exception, so that atomic writes remove their temporary files."""
 
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
 
 def _raise_interrupted(signum: int, _frame: object) -> NoReturn:
-    raise Interrupted(signal.Signals(signum).name)
+    raise Interrupted(signum)
 
 
 def _chain(error: BaseException) -> list[BaseException]:
@@ -119,9 +122,10 @@ def guard(entry: Callable[[], None]) -> None:
     try:
         entry()
     except KeyboardInterrupt as stop:
-        name = str(stop) or "SIGINT"
+        signum = getattr(stop, "signum", signal.SIGINT)
+        name = signal.Signals(signum).name
         print(f"error: interrupted by {name}: the run is incomplete (no summary.json)", file=sys.stderr)
-        sys.exit(INTERRUPTED)
+        sys.exit(128 + signum)  # the shell's convention for a process ended by a signal
     except Exception as error:
         if show_traceback:
             raise
