@@ -218,3 +218,28 @@ def test_bad_config_into_a_finished_run_leaves_nothing_that_looks_complete(tmp_p
     assert_one_clear_line(done, out, ["ai.adoption_p = 1.5"])
     # Hydra rewrote .hydra/ with the bad config, so the older tables must go with the marker
     assert not (out / "occupations.parquet").exists() and not (out / "market.parquet").exists()
+
+
+def test_an_unexpected_error_is_one_line_too_and_points_at_the_traceback():
+    from sim.errors import one_line
+
+    line = one_line(ValueError("boom\nsecond line"))
+    assert line == "unexpected ValueError: boom second line (HYDRA_FULL_ERROR=1 shows where)"
+
+
+def test_guard_restores_the_environment_and_the_sigterm_handler(monkeypatch):
+    import signal
+
+    from sim.errors import BAD_INPUT, guard
+
+    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
+    before = signal.getsignal(signal.SIGTERM)
+
+    def failing() -> None:
+        assert os.environ["HYDRA_FULL_ERROR"] == "1"  # Hydra raises instead of printing
+        raise OSError(13, "Permission denied", "/locked/run")
+
+    with pytest.raises(SystemExit) as stopped:
+        guard(failing)
+    assert stopped.value.code == BAD_INPUT
+    assert "HYDRA_FULL_ERROR" not in os.environ and signal.getsignal(signal.SIGTERM) == before
