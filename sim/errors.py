@@ -75,7 +75,7 @@ def _omegaconf_line(error: OmegaConfBaseException, outer: BaseException) -> str:
 def _missing_option(error: MissingConfigException) -> str:
     path = error.missing_cfg_file or ""
     if "/" not in path:
-        return f"config '{path}' not found: {' '.join(str(error).split())}"
+        return f"{' '.join(str(error).split())}: allowed a folder holding config.yaml (--config-path=DIR)"
     group, name = path.rsplit("/", 1)
     options = [option for option in (error.options or []) if not option.endswith("_schema")]
     return f"{group} = {name!r} is not a known {group}: allowed {', '.join(options)}"

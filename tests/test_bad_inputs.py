@@ -243,3 +243,9 @@ def test_guard_restores_the_environment_and_the_sigterm_handler(monkeypatch):
         guard(failing)
     assert stopped.value.code == BAD_INPUT
     assert "HYDRA_FULL_ERROR" not in os.environ and signal.getsignal(signal.SIGTERM) == before
+
+
+def test_a_missing_config_folder_gives_one_clear_line(tmp_path):
+    missing = tmp_path / "no_such_configs"
+    done = run_cli(f"--config-path={missing}", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert_one_clear_line(done, tmp_path / "run", [str(missing), "allowed a folder holding config.yaml"])
