@@ -37,7 +37,7 @@ settings.register_profile(
     "ci",
     derandomize=True,  # the same examples on every machine and every run
     database=None,  # no .hypothesis/ folder: nothing carried between runs
-    max_examples=60,
+    max_examples=150,
     deadline=None,  # a model run's time varies with the machine's load; bound it by max_examples
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
