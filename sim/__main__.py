@@ -1,5 +1,5 @@
 """``python -m sim``: run the model with Hydra (see ``sim.cli``)."""
 
-from sim.cli import main
+from sim.cli import entry
 
-main()
+entry()

@@ -32,8 +32,13 @@ def main(cfg: DictConfig) -> None:
     try:
         run(cfg, out_dir)
     except ConfigError as error:
-        if hydra_cfg.mode == RunMode.MULTIRUN:
-            raise
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
     print(f"results: {out_dir}")
+
+
+def entry() -> None:
+    """``python -m sim`` and ``fashion-sim``: :func:`main` with every failure as one line (sim.errors)."""
+    from sim.errors import guard
+
+    guard(main)

@@ -7,10 +7,11 @@ composing; :func:`validate` rejects an out-of-range value before the model is bu
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any
+from typing import Any, get_type_hints
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
@@ -304,6 +305,56 @@ def validate(cfg: SimConfig) -> SimConfig:
     return cfg
 
 
+def _schema_node(path: str) -> tuple[type | None, dict]:
+    """The schema type at a dotted path (None if there is none) and its field's metadata."""
+    node: Any = SimConfig
+    meta: dict = {}
+    for part in filter(None, path.split(".")):
+        if not is_dataclass(node):
+            return None, {}
+        spec = {f.name: f for f in fields(node)}.get(part)
+        if spec is None:
+            return None, {}
+        node, meta = get_type_hints(node)[part], dict(spec.metadata)
+    return node, meta
+
+
+def describe_type(path: str) -> str:
+    """What a key accepts, in words: 'a whole number, 1 <= value <= 1200'."""
+    kind, meta = _schema_node(path)
+    words = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}.get(kind, "a value")
+    if "month" in meta:
+        return "a month 'YYYY-MM'"
+    if "range" in meta:
+        bounds = _describe(*meta["range"])
+        return words + bounds.removeprefix("a number") if bounds.startswith("a number") else f"{words}, {bounds}"
+    return words
+
+
+def unknown_key(path: str, value: Any = None, where: str = "", given: str | None = None) -> ConfigError:
+    """The error for a key the schema does not have, with the close matches and the keys allowed."""
+    parent, _, name = path.rpartition(".")
+    node, _ = _schema_node(parent)
+    allowed = [spec.name for spec in fields(node)] if node is not None and is_dataclass(node) else []
+    shown = given or path
+    head = f"{shown} = {value}" if value is not None else shown
+    close = difflib.get_close_matches(name, allowed, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    group = f"a key of {parent}" if parent else "a top-level key"
+    return ConfigError(f"{head}{where}: {name!r} is not {group}{hint}: allowed {', '.join(allowed)}")
+
+
+def _reject_unknown(node: DictConfig, schema: type, path: str) -> None:
+    """Raise for a key added under a schema group (``+ai.adoption_rat=0.1``), which Hydra allows."""
+    hints = get_type_hints(schema)
+    for key in node:
+        if key not in hints:
+            value = node[key]
+            raise unknown_key(f"{path}{key}", OmegaConf.to_container(value) if isinstance(value, DictConfig) else value)
+        if is_dataclass(hints[key]) and isinstance(node[key], DictConfig):
+            _reject_unknown(node[key], hints[key], f"{path}{key}.")
+
+
 def to_schema(cfg: DictConfig | dict) -> SimConfig:
     """Turn a composed Hydra config (or a plain dict) into a validated ``SimConfig``.
 
@@ -315,6 +366,10 @@ def to_schema(cfg: DictConfig | dict) -> SimConfig:
     known = {spec.name for spec in fields(SimConfig)}
     plain = {key: cfg[key] for key in cfg if key in known}
     merged = OmegaConf.merge(OmegaConf.structured(SimConfig), plain)
+    hints = get_type_hints(SimConfig)
+    for key in plain:
+        if is_dataclass(hints[key]):
+            _reject_unknown(merged[key], hints[key], f"{key}.")
     missing = sorted(OmegaConf.missing_keys(merged))
     if missing:
         raise ConfigError(f"{missing[0]} has no value: set it in a config file or on the command line")

@@ -19,6 +19,7 @@ COMPLETE_MARKER = "summary.json"
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)  # read the process umask once (os.umask can only read it by setting it)
 RESULT_FILES = ("occupations.parquet", "market.parquet", COMPLETE_MARKER)
+_TEMPORARY_SUFFIXES = (".parquet", ".json", ".png")  # write_atomic's temporary '.NAME.XXXX.SUFFIX'
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
@@ -53,5 +54,18 @@ def is_complete(run_dir: Path) -> bool:
 
 
 def mark_incomplete(run_dir: Path) -> None:
-    """Remove the completion marker before a run writes into a directory again."""
-    (Path(run_dir) / COMPLETE_MARKER).unlink(missing_ok=True)
+    """Before a run writes into a directory again: remove the marker, then the older results.
+
+    The marker goes first, so the directory never looks complete; the older tables, figures and
+    any temporary files a killed run left behind go too, so nothing stale sits beside new files.
+    """
+    run_dir = Path(run_dir)
+    (run_dir / COMPLETE_MARKER).unlink(missing_ok=True)
+    for folder in (run_dir, run_dir / "figures"):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            stale = path.name in RESULT_FILES or (folder.name == "figures" and path.suffix == ".png")
+            leftover = path.name.startswith(".") and path.name.endswith(_TEMPORARY_SUFFIXES)
+            if path.is_file() and (stale or leftover):
+                path.unlink(missing_ok=True)

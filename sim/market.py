@@ -129,7 +129,8 @@ def gini(values: np.ndarray) -> float:
     if n == 0 or total <= 0.0:
         return 0.0
     ranks = np.arange(1, n + 1)
-    return float(2.0 * np.dot(ranks, values) / (n * total) - (n + 1) / n)
+    # clipped: equal incomes give 0 up to rounding, which must not show as -2e-16 in the tables
+    return float(np.clip(2.0 * np.dot(ranks, values) / (n * total) - (n + 1) / n, 0.0, 1.0))
 
 
 def entrants_expected(
@@ -143,7 +144,8 @@ def entrants_expected(
     so between the two nobody moves (entry-exit hysteresis, Dixit 1989).
     """
     if entry_income > 0:
-        attraction = float(np.clip(mean_income / entry_income - 1.0, 0.0, 1.0))
+        # capped before dividing, so a tiny entry income cannot overflow (same value otherwise)
+        attraction = float(np.clip(min(mean_income, 2.0 * entry_income) / entry_income - 1.0, 0.0, 1.0))
     else:
         attraction = 1.0 if mean_income > 0 else 0.0
     return entry_rate * active * attraction + unfilled_workers

@@ -79,12 +79,12 @@ def headline(occupations: pd.DataFrame, market: pd.DataFrame) -> dict:
 def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path) -> dict:
     """Validate ``cfg``, simulate, and write the run directory (DESIGN section 6); return the summary."""
     started = time.perf_counter()
+    out_dir = Path(out_dir)
+    io.mark_incomplete(out_dir)  # first: a bad config must not leave an older run looking complete
     if not isinstance(cfg, SimConfig):
         cfg = to_schema(cfg)
     cfg = sensitivity.apply_point(cfg)  # a sensitivity sweep's job: its design point's values
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    io.mark_incomplete(out_dir)
     occupations, market = simulate(cfg)
     io.write_parquet(occupations, out_dir / "occupations.parquet")
     io.write_parquet(market, out_dir / "market.parquet")

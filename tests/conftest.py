@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from hydra import compose, initialize_config_dir
+from hypothesis import HealthCheck, settings
 
 from sim.config import SimConfig, register, to_schema
 
@@ -27,3 +29,18 @@ def make_config(*overrides: str) -> SimConfig:
 @pytest.fixture
 def classroom() -> SimConfig:
     return make_config("population=classroom", "steps=36")
+
+
+# Property tests (tests/test_properties.py): one fixed profile, so CI is deterministic and bounded.
+# `HYPOTHESIS_PROFILE=thorough pytest tests/test_properties.py` searches longer, locally.
+settings.register_profile(
+    "ci",
+    derandomize=True,  # the same examples on every machine and every run
+    database=None,  # no .hypothesis/ folder: nothing carried between runs
+    max_examples=150,
+    deadline=None,  # a model run's time varies with the machine's load; bound it by max_examples
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("thorough", parent=settings.get_profile("ci"), derandomize=False, max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

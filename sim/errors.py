@@ -1,0 +1,145 @@
+"""Every bad input as one line: Hydra's and OmegaConf's errors reworded, a non-zero exit.
+
+Hydra prints its composition errors over several lines (and a traceback for YAML or file
+errors). :func:`guard` runs the Hydra entry point with ``HYDRA_FULL_ERROR`` set so that errors
+reach it as exceptions, then prints ``error: KEY = VALUE ...: allowed ...`` and exits with
+:data:`BAD_INPUT`. A user who sets ``HYDRA_FULL_ERROR=1`` gets Hydra's full traceback instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+import yaml
+from hydra.errors import ConfigCompositionException, MissingConfigException, OverrideParseException
+from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException, ValidationError
+
+from sim.config import ConfigError, describe_type, unknown_key
+
+BAD_INPUT = 2  # exit status of a run stopped by bad input (argparse's convention)
+FULL_ERROR = "HYDRA_FULL_ERROR"
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM turned into an exception, so that atomic writes remove their temporary files."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_interrupted(signum: int, _frame: object) -> NoReturn:
+    raise Interrupted(signum)
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error and its causes, outermost first."""
+    seen: list[BaseException] = []
+    while error is not None and error not in seen:
+        seen.append(error)
+        error = error.__cause__ or error.__context__
+    return seen
+
+
+def _source(error: BaseException) -> str:
+    """' (in ai/moderate.yaml)' when Hydra says which config file the error came from."""
+    found = re.match(r"In '([^']+)':", str(error))
+    return f" (in {found.group(1)}.yaml)" if found else ""
+
+
+def _override_value(message: str, key: str) -> str | None:
+    """The value a command-line override gave ``key``, from Hydra's message text."""
+    found = re.search(rf"(?:use \+|override ){re.escape(key)}=(.*)$", message, flags=re.MULTILINE)
+    return found.group(1).strip() if found else None
+
+
+def _omegaconf_line(error: OmegaConfBaseException, outer: BaseException) -> str:
+    key = error.full_key or str(error.key)
+    where = _source(outer)
+    if isinstance(error, ConfigKeyError | ConfigAttributeError):
+        override = re.search(r"Could not override '([^']+)'", str(outer))
+        name = override.group(1) if override else key
+        value = _override_value(str(outer), name)
+        return str(unknown_key(key, value, where=where, given=name))
+    if isinstance(error, ValidationError):
+        value = error.value if error.value is not None else _override_value(str(outer), key)
+        return f"{key} = {value!r}{where} has the wrong type: allowed {describe_type(key)}"
+    return f"{key}{where}: {str(error.msg).splitlines()[0]}"
+
+
+def _missing_option(error: MissingConfigException) -> str:
+    path = error.missing_cfg_file or ""
+    if "/" not in path:
+        return f"{' '.join(str(error).split())}: allowed a folder holding config.yaml (--config-path=DIR)"
+    group, name = path.rsplit("/", 1)
+    options = [option for option in (error.options or []) if not option.endswith("_schema")]
+    return f"{group} = {name!r} is not a known {group}: allowed {', '.join(options)}"
+
+
+def _yaml_line(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    where = f"{mark.name} line {mark.line + 1}, column {mark.column + 1}" if mark else "a config file"
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return f"broken YAML in {where}: {problem}: allowed 'key: value' lines, nested by indenting two spaces"
+
+
+def one_line(error: BaseException) -> str:
+    """The user's message for ``error``: one line naming the key, the value and what is allowed."""
+    chain = _chain(error)
+    for link in chain:
+        if isinstance(link, ConfigError):
+            return str(link)
+        if isinstance(link, yaml.YAMLError):
+            return _yaml_line(link)
+        if isinstance(link, MissingConfigException):
+            return _missing_option(link)
+        if isinstance(link, OverrideParseException):
+            first = str(link).splitlines()[0]
+            return f"cannot read the override {link.override!r} ({first}): allowed key=value, e.g. steps=24"
+        if isinstance(link, OmegaConfBaseException):
+            return _omegaconf_line(link, error)
+        if isinstance(link, OSError) and link.filename:
+            return (
+                f"output '{link.filename}' cannot be written ({link.strerror}): allowed a folder you can "
+                "create and write to (hydra.run.dir=PATH, or hydra.sweep.dir=PATH with -m)"
+            )
+    if isinstance(error, ConfigCompositionException):
+        return " ".join(str(error).split())
+    return f"unexpected {type(error).__name__}: {' '.join(str(error).split())} (HYDRA_FULL_ERROR=1 shows where)"
+
+
+def guard(entry: Callable[[], None]) -> None:
+    """Run ``entry`` (a ``@hydra.main`` function); report any failure as one line on stderr."""
+    setting = os.environ.get(FULL_ERROR)
+    show_traceback = setting == "1"
+    os.environ[FULL_ERROR] = "1"  # Hydra raises instead of printing; restored below
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        entry()
+    except KeyboardInterrupt as stop:
+        signum = getattr(stop, "signum", signal.SIGINT)
+        name = signal.Signals(signum).name
+        print(f"error: interrupted by {name}: the run is incomplete (no summary.json)", file=sys.stderr)
+        sys.exit(128 + signum)  # the shell's convention for a process ended by a signal
+    except Exception as error:
+        if show_traceback:
+            raise
+        print(f"error: {one_line(error)}", file=sys.stderr)
+        sys.exit(BAD_INPUT if _is_bad_input(error) else 1)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if setting is None:
+            os.environ.pop(FULL_ERROR, None)
+        else:
+            os.environ[FULL_ERROR] = setting
+
+
+def _is_bad_input(error: BaseException) -> bool:
+    bad = (ConfigError, yaml.YAMLError, ConfigCompositionException, OverrideParseException, OmegaConfBaseException)
+    bad += (OSError,)
+    return any(isinstance(link, bad) for link in _chain(error))

@@ -1,0 +1,251 @@
+"""The catalogue of bad inputs, each run end to end through the command line as a user would.
+
+Every entry must give one line on stderr naming the key, the value and what is allowed, a
+non-zero exit, no Python traceback (unless ``HYDRA_FULL_ERROR=1``) and no ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONSOLE_SCRIPT = Path(sys.executable).parent / "fashion-sim"
+BAD_INPUT = 2  # sim.errors.BAD_INPUT, repeated here so that a change to it is noticed
+
+# (id, overrides, pieces the one line must hold: key, value, what is allowed)
+CATALOGUE = [
+    # misspelt keys, at every level
+    ("top_level_key", ["stpes=24"], ["stpes = 24", "not a top-level key", "did you mean 'steps'", "allowed seed"]),
+    ("group_key_ai", ["ai.adoption_rat=0.1"], ["ai.adoption_rat = 0.1", "not a key of ai", "allowed", "adoption_p"]),
+    ("group_key_population", ["population.top_models=5"], ["population.top_models = 5", "'top_model'"]),
+    ("group_key_regulation", ["regulation.royalty_flor=1"], ["regulation.royalty_flor = 1", "'royalty_floor'"]),
+    ("appended_group_key", ["+ai.adoption_rat=0.1"], ["ai.adoption_rat = 0.1", "not a key of ai", "allowed"]),
+    (
+        "nested_segment_key",
+        ["market.segments.luxury.campain_days=3"],
+        ["market.segments.luxury.campain_days = 3", "'campaign_days'", "allowed"],
+    ),
+    ("nested_segment_name", ["market.segments.lux.campaign_days=3"], ["'lux'", "did you mean 'luxury'", "allowed"]),
+    ("occupation_key", ["occupations.stylist.day_rat=900"], ["occupations.stylist.day_rat = 900", "'day_rate'"]),
+    ("occupation_name", ["occupations.stilist.day_rate=900"], ["'stilist'", "did you mean 'stylist'"]),
+    # wrong types
+    ("int_gets_text", ["population.top_model=many"], ["population.top_model = 'many'", "wrong type", "whole number"]),
+    ("int_gets_float", ["seed=1.5"], ["seed = 1.5", "wrong type", "allowed a whole number >= 0"]),
+    ("float_gets_text", ["ai.cost_per_image=cheap"], ["ai.cost_per_image = 'cheap'", "allowed a number > 0"]),
+    ("bool_gets_text", ["regulation.consent_required=maybe"], ["consent_required = 'maybe'", "true or false"]),
+    ("month_gets_junk", ["start=January"], ["start = 'January'", "not a month", "allowed 'YYYY-MM'"]),
+    ("override_syntax", ["steps=[1"], ["'steps=[1'", "allowed key=value"]),
+    # out-of-range values
+    ("negative_cost", ["ai.cost_per_image=-1"], ["ai.cost_per_image = -1.0", "out of range", "allowed a number > 0"]),
+    ("negative_levy", ["regulation.ai_levy=-0.1"], ["regulation.ai_levy = -0.1", "allowed 0 <= value <= 1"]),
+    ("probability_above_one", ["ai.adoption_p=1.5"], ["ai.adoption_p = 1.5", "allowed 0 <= value <= 1"]),
+    ("probability_below_zero", ["market.exit_rate=-0.2"], ["market.exit_rate = -0.2", "allowed 0 <= value <= 1"]),
+    ("zero_steps", ["steps=0"], ["steps = 0", "allowed 1 <= value <= 1200"]),
+    ("negative_steps", ["steps=-5"], ["steps = -5", "allowed 1 <= value <= 1200"]),
+    ("negative_head_count", ["population.stylist=-1"], ["population.stylist = -1", "allowed a number >= 0"]),
+    ("floor_above_ceiling", ["occupations.stylist.rate_floor=5000"], ["rate_floor = 5000", "rate_ceiling"]),
+    (
+        "empty_population",
+        [f"population.{name}=0" for name in ("top_model", "ecommerce_model", "photographer", "stylist")]
+        + ["population.makeup_artist=0", "population.ai_content_producer=0"],
+        ["population (classroom) has no workers", "must be >= 1"],
+    ),
+    (
+        "no_brands",
+        ["population.luxury_brands=0", "population.fast_fashion_brands=0", "population.ecommerce_brands=0"],
+        ["has no brands", "must be >= 1"],
+    ),
+    # unknown names of a group's option
+    ("unknown_population", ["population=metropolis"], ["population = 'metropolis'", "allowed city, classroom"]),
+    ("unknown_ai", ["ai=instant"], ["ai = 'instant'", "allowed fast, moderate, slow"]),
+    ("unknown_regulation", ["regulation=gdpr"], ["regulation = 'gdpr'", "allowed eu_ai_act"]),
+]
+
+
+def run_cli(*args: str, cwd: Path, script: bool = False, full_error: bool = False) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONWARNINGS": "error"}
+    env.pop("HYDRA_FULL_ERROR", None)
+    if full_error:
+        env["HYDRA_FULL_ERROR"] = "1"
+    command = [str(CONSOLE_SCRIPT)] if script else [sys.executable, "-m", "sim"]
+    return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
+
+
+def assert_one_clear_line(done: subprocess.CompletedProcess, out: Path, pieces: list[str]) -> str:
+    """The contract of every catalogue entry; returns the line."""
+    assert done.returncode == BAD_INPUT, (done.returncode, done.stderr)
+    line = done.stderr.strip()
+    assert "\n" not in line, line
+    assert line.startswith("error: "), line
+    for piece in pieces:
+        assert piece in line, (piece, line)
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "results:" not in done.stdout
+    assert not (out / "summary.json").exists()
+    return line
+
+
+@pytest.mark.parametrize(("overrides", "pieces"), [entry[1:] for entry in CATALOGUE], ids=[e[0] for e in CATALOGUE])
+def test_bad_override_gives_one_clear_line(tmp_path, overrides, pieces):
+    out = tmp_path / "run"
+    done = run_cli("population=classroom", "steps=3", f"hydra.run.dir={out}", *overrides, cwd=tmp_path)
+    assert_one_clear_line(done, out, pieces)
+
+
+@pytest.mark.parametrize("entry", ["group_key_ai", "float_gets_text", "zero_steps", "unknown_ai"])
+def test_console_script_behaves_like_python_m_sim(tmp_path, entry):
+    overrides, pieces = next(e[1:] for e in CATALOGUE if e[0] == entry)
+    out = tmp_path / "run"
+    done = run_cli("population=classroom", f"hydra.run.dir={out}", *overrides, cwd=tmp_path, script=True)
+    same = run_cli("population=classroom", f"hydra.run.dir={out}", *overrides, cwd=tmp_path)
+    assert assert_one_clear_line(done, out, pieces) == same.stderr.strip()
+
+
+def test_full_error_asks_for_the_traceback(tmp_path):
+    done = run_cli("population=classroom", "ai.adoption_rat=0.1", cwd=tmp_path, full_error=True)
+    assert done.returncode != 0
+    assert "Traceback" in done.stderr and "adoption_rat" in done.stderr
+
+
+# -- a config file the student edited ------------------------------------------------------
+EDITS = [
+    # (id, file, old text, new text, pieces)
+    (
+        "misspelt_key_in_group_file",
+        "ai/moderate.yaml",
+        "adoption_q: 0.05",
+        "adoption_qq: 0.05",
+        ["ai.adoption_qq (in ai/moderate.yaml)", "did you mean 'adoption_q'", "allowed"],
+    ),
+    (
+        "misspelt_key_in_main_file",
+        "config.yaml",
+        "  agency_commission: 0.20",
+        "  agency_comission: 0.20",
+        ["market.agency_comission (in config.yaml)", "did you mean 'agency_commission'"],
+    ),
+    (
+        "wrong_type_in_group_file",
+        "population/classroom.yaml",
+        "stylist: 60",
+        "stylist: sixty",
+        ["population.stylist = 'sixty' (in population/classroom.yaml)", "allowed a whole number >= 0"],
+    ),
+    (
+        "out_of_range_in_group_file",
+        "regulation/none.yaml",
+        "ai_levy: 0.0",
+        "ai_levy: 1.5",
+        ["regulation.ai_levy = 1.5", "allowed 0 <= value <= 1"],
+    ),
+    (
+        "deleted_key_in_group_file",
+        "ai/moderate.yaml",
+        "adoption_q: 0.05",
+        "",
+        ["ai.adoption_q has no value", "set it"],
+    ),
+    (
+        "broken_yaml_unclosed_bracket",
+        "ai/moderate.yaml",
+        "cost_per_image: 3.0",
+        "cost_per_image: [3.0",
+        ["broken YAML in", "ai/moderate.yaml line", "expected ',' or ']'", "allowed 'key: value' lines"],
+    ),
+    (
+        "broken_yaml_indentation",
+        "population/classroom.yaml",
+        "stylist: 60",
+        "stylist: 60\n  extra: 1",
+        ["broken YAML in", "population/classroom.yaml line", "allowed 'key: value' lines"],
+    ),
+    (
+        "broken_yaml_tab",
+        "config.yaml",
+        "seed: 0 ",
+        "seed:\t0\n\tsteps: 3",
+        ["broken YAML in", "config.yaml line", "allowed 'key: value' lines"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new", "pieces"), [e[1:] for e in EDITS], ids=[e[0] for e in EDITS])
+def test_edited_config_file_gives_one_clear_line(tmp_path, name, old, new, pieces):
+    configs = tmp_path / "configs"
+    shutil.copytree(ROOT / "configs", configs)
+    path = configs / name
+    text = path.read_text()
+    assert old in text, f"the catalogue's edit no longer matches {name}"
+    path.write_text(text.replace(old, new, 1))
+    out = tmp_path / "run"
+    done = run_cli(f"--config-path={configs}", "population=classroom", "steps=3", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert_one_clear_line(done, out, pieces)
+
+
+# -- the output directory -------------------------------------------------------------------
+def test_output_under_a_file_gives_one_clear_line(tmp_path):
+    blocker = tmp_path / "results.txt"
+    blocker.write_text("a file where the run wants a folder\n")
+    out = blocker / "run"
+    done = run_cli("population=classroom", "steps=3", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert_one_clear_line(done, out, [f"output '{out}' cannot be written", "Not a directory", "allowed a folder"])
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root may write to read-only folders")
+def test_read_only_output_folder_gives_one_clear_line(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    out = locked / "run"
+    try:
+        done = run_cli("population=classroom", "steps=3", f"hydra.run.dir={out}", cwd=tmp_path)
+    finally:
+        locked.chmod(0o755)
+    assert_one_clear_line(done, out, ["cannot be written", "Permission denied", "allowed a folder"])
+
+
+def test_bad_config_into_a_finished_run_leaves_nothing_that_looks_complete(tmp_path):
+    out = tmp_path / "run"
+    assert run_cli("population=classroom", "steps=3", f"hydra.run.dir={out}", cwd=tmp_path).returncode == 0
+    assert (out / "summary.json").is_file()
+    done = run_cli("population=classroom", "steps=3", "ai.adoption_p=1.5", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert_one_clear_line(done, out, ["ai.adoption_p = 1.5"])
+    # Hydra rewrote .hydra/ with the bad config, so the older tables must go with the marker
+    assert not (out / "occupations.parquet").exists() and not (out / "market.parquet").exists()
+
+
+def test_an_unexpected_error_is_one_line_too_and_points_at_the_traceback():
+    from sim.errors import one_line
+
+    line = one_line(ValueError("boom\nsecond line"))
+    assert line == "unexpected ValueError: boom second line (HYDRA_FULL_ERROR=1 shows where)"
+
+
+def test_guard_restores_the_environment_and_the_sigterm_handler(monkeypatch):
+    import signal
+
+    from sim.errors import BAD_INPUT, guard
+
+    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
+    before = signal.getsignal(signal.SIGTERM)
+
+    def failing() -> None:
+        assert os.environ["HYDRA_FULL_ERROR"] == "1"  # Hydra raises instead of printing
+        raise OSError(13, "Permission denied", "/locked/run")
+
+    with pytest.raises(SystemExit) as stopped:
+        guard(failing)
+    assert stopped.value.code == BAD_INPUT
+    assert "HYDRA_FULL_ERROR" not in os.environ and signal.getsignal(signal.SIGTERM) == before
+
+
+def test_a_missing_config_folder_gives_one_clear_line(tmp_path):
+    missing = tmp_path / "no_such_configs"
+    done = run_cli(f"--config-path={missing}", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert_one_clear_line(done, tmp_path / "run", [str(missing), "allowed a folder holding config.yaml"])
