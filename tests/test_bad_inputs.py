@@ -65,6 +65,8 @@ CATALOGUE = [
     ("unknown_population", ["population=metropolis"], ["population = 'metropolis'", "allowed city, classroom"]),
     ("unknown_ai", ["ai=instant"], ["ai = 'instant'", "allowed fast, moderate, slow"]),
     ("unknown_regulation", ["regulation=gdpr"], ["regulation = 'gdpr'", "allowed eu_ai_act"]),
+    ("unknown_scenario", ["scenario=utopia"], ["scenario = 'utopia'", "allowed backlash, baseline"]),
+    ("unknown_experiment", ["experiment=everything"], ["experiment = 'everything'", "allowed ai_cost_sweep"]),
 ]
 
 
@@ -249,3 +251,19 @@ def test_a_missing_config_folder_gives_one_clear_line(tmp_path):
     missing = tmp_path / "no_such_configs"
     done = run_cli(f"--config-path={missing}", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
     assert_one_clear_line(done, tmp_path / "run", [str(missing), "allowed a folder holding config.yaml"])
+
+
+def test_a_sweep_value_invalid_for_one_job_only_fails_that_job_alone(tmp_path):
+    sweep = tmp_path / "sweep"
+    done = run_cli(
+        "-m", "population=classroom", "steps=6", "ai.adoption_p=0.01,1.5", f"hydra.sweep.dir={sweep}", cwd=tmp_path
+    )
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert "job 1 failed: ai.adoption_p = 1.5 is out of range: allowed 0 <= value <= 1" in lines
+    assert "Traceback" not in done.stderr + done.stdout
+    assert (sweep / "0" / "summary.json").is_file()  # the valid job's results are kept
+    assert not (sweep / "1" / "summary.json").exists()  # the invalid one does not look complete
+    assert (sweep / "1" / "error.txt").read_text().strip() == lines[
+        lines.index("job 1 failed: ai.adoption_p = 1.5 is out of range: allowed 0 <= value <= 1")
+    ].removeprefix("job 1 failed: ")
