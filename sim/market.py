@@ -83,13 +83,19 @@ def allocate_days(
     if free_days.size == 0 or free_days.max(initial=0) == 0:
         zeros = np.zeros_like(demand)
         return np.zeros_like(free_days), zeros, zeros
+    # days on offer in each pass, from a histogram of free days; only the passes that demand reaches are built
     passes = -(-int(free_days.max()) // job_days)
+    with_at_least = np.cumsum(np.bincount(free_days)[::-1])[::-1][1:]  # [d - 1]: workers with >= d free days
+    per_pass = np.zeros(passes * job_days, dtype=np.int64)
+    per_pass[: with_at_least.size] = with_at_least
+    offered = np.cumsum(per_pass.reshape(passes, job_days).sum(axis=1))
+    filled_total = min(int(demand.sum()), int(offered[-1]))
+    passes = int(np.searchsorted(offered, filled_total)) + 1
     offsets = np.arange(passes, dtype=np.int64)[:, None] * job_days
     slot = np.clip(free_days[None, :] - offsets, 0, job_days).ravel()
     slot_rate = np.tile(np.asarray(rate_cents, dtype=np.int64), passes)
     slot_end = np.cumsum(slot)
     slot_start = slot_end - slot
-    filled_total = min(int(demand.sum()), int(slot_end[-1]))
     taken = np.clip(filled_total - slot_start, 0, slot)
     days = taken.reshape(passes, free_days.size).sum(axis=0)
 
@@ -121,15 +127,36 @@ def split_commission(gross_cents: np.ndarray, share: float) -> tuple[np.ndarray,
     return commission, gross_cents - commission
 
 
-def gini(values: np.ndarray) -> float:
-    """Gini coefficient of non-negative values (0 = equal, near 1 = one takes all)."""
-    values = np.sort(np.asarray(values, dtype=np.float64))
+def gini(values: np.ndarray, presorted: bool = False) -> float:
+    """Gini coefficient of non-negative values (0 = equal, near 1 = one takes all).
+
+    Pass ``presorted=True`` when ``values`` are already in ascending order, to skip the sort.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if not presorted:
+        values = np.sort(values)
     total = values.sum()
     n = values.size
     if n == 0 or total <= 0.0:
         return 0.0
-    ranks = np.arange(1, n + 1)
-    return float(2.0 * np.dot(ranks, values) / (n * total) - (n + 1) / n)
+    # numpy's own (pairwise) sum, not np.dot: BLAS splits a long dot product over threads, so its last
+    # digits would depend on the machine's core count, and on 2 busy cores the threads cost milliseconds
+    weighted = (np.arange(1.0, n + 1.0) * values).sum()
+    return float(2.0 * weighted / (n * total) - (n + 1) / n)
+
+
+def sort_nonnegative(values: np.ndarray) -> np.ndarray:
+    """Ascending copy of non-negative values, sorting only the positive ones (most months many earn 0)."""
+    positive = values[values > 0]
+    ordered = np.zeros(values.size, dtype=values.dtype)
+    ordered[values.size - positive.size :] = np.sort(positive)
+    return ordered
+
+
+def median_of_sorted(ordered: np.ndarray) -> float:
+    """The median of ascending values, as ``np.median`` computes it (mean of the middle two when even)."""
+    middle = ordered.size // 2
+    return float(ordered[middle] if ordered.size % 2 else ordered[middle - 1 : middle + 1].mean())
 
 
 def entrants_expected(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config import OCCUPATIONS
-from sim.market import gini
+from sim.market import gini, median_of_sorted, sort_nonnegative
 
 if TYPE_CHECKING:
     from sim.model import FashionMarket
@@ -43,26 +43,29 @@ def occupation_rows(model: FashionMarket) -> list[dict]:
     worked = model.active_this_month()
     income = workers.view("income") / 100.0
     employed = (workers.view("days_worked") > 0) | (workers.view("royalties") > 0)
+    active = np.bincount(code[workers.view("active")], minlength=len(OCCUPATIONS))
     date = month_label(model)
     rows = []
     for occ, name in enumerate(OCCUPATIONS):
-        mask = worked & (code == occ)
-        pay = income[mask]
+        members = np.flatnonzero(worked & (code == occ))
+        pay = income[members]
+        ordered = sort_nonnegative(pay)
         has = pay.size > 0
+        low, high = np.percentile(ordered, (10, 90)) if has else (0.0, 0.0)
         rows.append(
             {
                 "step": model.t,
                 "date": date,
                 "occupation": name,
-                "active": int((workers.view("active") & (code == occ)).sum()),
-                "employed": int((employed & mask).sum()),
-                "days_worked": int(workers.view("days_worked")[mask].sum()),
+                "active": int(active[occ]),
+                "employed": int(employed[members].sum()),
+                "days_worked": int(workers.view("days_worked")[members].sum()),
                 "income_total": float(pay.sum()),
                 "income_mean": float(pay.mean()) if has else 0.0,
-                "income_median": float(np.median(pay)) if has else 0.0,
-                "income_p10": float(np.percentile(pay, 10)) if has else 0.0,
-                "income_p90": float(np.percentile(pay, 90)) if has else 0.0,
-                "gini": gini(pay),
+                "income_median": median_of_sorted(ordered) if has else 0.0,
+                "income_p10": float(low),
+                "income_p90": float(high),
+                "gini": gini(ordered, presorted=True),
                 "entries": int(model.flows["entries"][occ]),
                 "exits": int(model.flows["exits"][occ]),
                 "retrained": int(model.flows["retrained"][occ]),

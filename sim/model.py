@@ -19,6 +19,7 @@ from sim.policy import month_number, rules_in_force
 HUMAN, TWIN, GENERIC = range(3)
 TOP, ECOM, AI_PRODUCER = (OCCUPATIONS.index(name) for name in ("top_model", "ecommerce_model", "ai_content_producer"))
 MODEL_OCCUPATIONS = (TOP, ECOM)  # the occupation whose faces each shoot type shows
+CREW_CODES = [OCCUPATIONS.index(name) for name in CREW]
 
 
 class FashionMarket(mesa.Model):
@@ -109,7 +110,8 @@ class FashionMarket(mesa.Model):
         self.adopt_ai()
         self.license_twins()
         self.choose_modes()
-        self.book_and_pay()
+        self.book_crews()
+        self.pay()
         self.adjust()
         self.record()
 
@@ -253,11 +255,11 @@ class FashionMarket(mesa.Model):
         self.shoots = self.rng.multinomial(demand, shares)  # [brand, type, mode]
         self.diversity = diversity
 
-    def book_and_pay(self) -> None:
-        """Stages 5 and 6: book crews in a random brand order, pay workers, royalties, AI and levy."""
+    def book_crews(self) -> None:
+        """Stage 5: book crews occupation by occupation, brands asking in a random order."""
         brands, workers, mcfg = self.brands, self.workers, self.cfg.market
         order = self.rng.permutation(brands.size)
-        spend = brands.view("spend_by_mode")
+        self.bookings = []
         for code in range(len(OCCUPATIONS)):
             by_mode = np.zeros((brands.size, 3), dtype=np.int64)
             for kind in range(len(SHOOT_TYPES)):
@@ -272,7 +274,7 @@ class FashionMarket(mesa.Model):
             else:
                 rate = workers.day_rate[rows]
                 log_weight = -mcfg.price_weight * np.log(rate / np.median(rate)) if rows.size else rate
-            rows = rows[np.argsort(-market.ranking_priority(self.rng, log_weight), kind="stable")]
+            rows = rows[np.argsort(-market.ranking_priority(self.rng, log_weight))]  # no ties: floats
             rate_cents = np.rint(workers.day_rate[rows] * 100).astype(np.int64)
             free = workers.capacity[rows] - workers.days_worked[rows]
             days, cost_in_order, filled = market.allocate_days(free, rate_cents, mcfg.job_days, needed[order])
@@ -280,8 +282,15 @@ class FashionMarket(mesa.Model):
             cost[order] = cost_in_order
             workers.days_worked[rows] += days.astype(np.int32)
             self.unfilled[code] = needed.sum() - filled.sum()
+            self.bookings.append((code, rows, days * rate_cents, cost, by_mode, needed))
+
+    def pay(self) -> None:
+        """Stage 6: pay the booked workers, the twins' royalties, the AI vendor and the levy."""
+        brands, workers, mcfg = self.brands, self.workers, self.cfg.market
+        spend = brands.view("spend_by_mode")
+        for code, rows, gross, cost, by_mode, needed in self.bookings:
             fee = np.rint(cost * mcfg.agency_client_fee).astype(np.int64) if self.commissioned[code] else 0 * cost
-            self._pay_workers(rows, days * rate_cents, code)
+            self._pay_workers(rows, gross, code)
             self.ledger["brand_spend"] += int(cost.sum() + fee.sum())
             self.ledger["agency_commission"] += int(fee.sum())
             spend += (cost + fee)[:, None] * by_mode / np.maximum(needed, 1)[:, None] / 100.0
@@ -334,15 +343,15 @@ class FashionMarket(mesa.Model):
         )
         workers.months_in_occupation[: workers.size] += active
 
-        trailing = workers.view("income_history").mean(axis=1)
+        trailing = workers.view("income_history").mean(axis=1)  # column-major: adds month columns in turn
         settled = workers.view("months_in_occupation") >= mcfg.income_window
         poor = active & settled & (trailing < self.outside_option[code])
         leaving = np.flatnonzero(poor & (self.rng.random(workers.size) < mcfg.exit_rate))
-        self._retrain([row for row in leaving if OCCUPATIONS[code[row]] in CREW])
-        for row in leaving:
-            workers.active[row] = False
+        self._retrain(leaving[np.isin(code[leaving], CREW_CODES)])
+        workers.active[leaving] = False
+        for row in leaving.tolist():  # Mesa deregisters agents one at a time
             self.worker_agents[row].remove()
-        np.add.at(self.flows["exits"], code[leaving], 1)
+        self.flows["exits"] += np.bincount(code[leaving], minlength=len(OCCUPATIONS))
 
         worked, code = self.active_this_month(), workers.view("occupation")
         month_income = np.bincount(code[worked], weights=workers.view("income")[worked], minlength=len(OCCUPATIONS))
@@ -362,19 +371,19 @@ class FashionMarket(mesa.Model):
                 self.add_workers(occ, count, retrained=False)
                 self.flows["entries"][occ] += count
 
-    def _retrain(self, leaving_crew: list[int]) -> None:
+    def _retrain(self, leaving_crew: np.ndarray) -> None:
         """Leaving crew retrain as AI content producers while AI shoots need them; the levy fund pays grants."""
         mcfg = self.cfg.market
         ai_work = (
             self.workers.view("days_worked")[self.workers.view("occupation") == AI_PRODUCER].sum()
             + self.unfilled[AI_PRODUCER]
         )
-        draws = self.rng.random(len(leaving_crew))
-        if not leaving_crew or ai_work == 0:
+        draws = self.rng.random(leaving_crew.size)
+        if leaving_crew.size == 0 or ai_work == 0:
             return
         grant = round(mcfg.retraining_grant * 100)
         fundable = self.levy_fund // grant if grant > 0 else 0
-        supported = np.arange(len(leaving_crew)) < fundable
+        supported = np.arange(leaving_crew.size) < fundable
         prob = np.where(supported, mcfg.retrain_prob_supported, mcfg.retrain_prob)
         retrains = draws < prob
         count = int(retrains.sum())
