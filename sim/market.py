@@ -45,17 +45,25 @@ def logit_shares(utility: np.ndarray, available: np.ndarray) -> np.ndarray:
     return np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
 
 
-def draw_crew(rng: np.random.Generator, shoots: np.ndarray, per_shoot: float) -> np.ndarray:
-    """Worker-days needed for ``shoots`` shoot-days at ``per_shoot`` workers each.
+def draw_crew(rng: np.random.Generator, shoots: np.ndarray, per_shoot: np.ndarray) -> np.ndarray:
+    """Worker-days one occupation is needed for, by brand and mode.
 
+    ``shoots`` is [brand, type, mode] shoot-days, ``per_shoot`` [type, mode] workers per shoot-day.
     The whole part is booked for every shoot; the fraction is a Bernoulli draw per shoot, so a
-    recipe of 1.5 books 1 or 2 workers and never rounds the half away.
+    recipe of 1.5 books 1 or 2 workers and never rounds the half away. The draws are taken type
+    by type, mode by mode, brand by brand, in one call; brands with no shoots draw nothing.
     """
-    whole = int(np.floor(per_shoot))
+    per_shoot = np.asarray(per_shoot, dtype=np.float64)
+    whole = np.floor(per_shoot)
     fraction = per_shoot - whole
-    days = shoots * whole
-    if fraction > 0.0:
-        days = days + rng.binomial(shoots, fraction)
+    days = (shoots * whole.astype(np.int64)).sum(axis=1)
+    drawn = fraction > 0.0
+    trials = np.ascontiguousarray(shoots[:, drawn].T)  # [(type, mode) drawn, brand]
+    chance = np.broadcast_to(fraction[drawn][:, None], trials.shape)
+    extra = np.zeros_like(trials)
+    some = trials > 0
+    extra[some] = rng.binomial(trials[some], chance[some])
+    np.add.at(days.T, np.nonzero(drawn)[1], extra)
     return days.astype(np.int64)
 
 

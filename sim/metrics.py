@@ -40,14 +40,13 @@ def occupation_rows(model: FashionMarket) -> list[dict]:
     """One row per occupation for this month."""
     workers = model.workers
     code = workers.view("occupation")
-    worked = model.active_this_month()
     income = workers.view("income") / 100.0
     employed = (workers.view("days_worked") > 0) | (workers.view("royalties") > 0)
     active = np.bincount(code[workers.view("active")], minlength=len(OCCUPATIONS))
     date = month_label(model)
     rows = []
     for occ, name in enumerate(OCCUPATIONS):
-        members = np.flatnonzero(worked & (code == occ))
+        members = model.members[occ]  # active when the month began
         pay = income[members]
         ordered = sort_nonnegative(pay)
         has = pay.size > 0
@@ -83,10 +82,9 @@ def market_row(model: FashionMarket) -> dict:
     shoots = model.shoots  # [brand, type, mode]
     by_type_mode = shoots.sum(axis=0)
     workers = model.workers
-    code, worked = workers.view("occupation"), model.active_this_month()
-    models = worked & np.isin(code, (OCCUPATIONS.index("top_model"), OCCUPATIONS.index("ecommerce_model")))
-    under = workers.view("underrepresented")
-    income = workers.view("income")
+    models = np.concatenate([model.members[OCCUPATIONS.index(name)] for name in ("top_model", "ecommerce_model")])
+    under = workers.underrepresented[models]
+    income = workers.income[models]  # integer cents: sums are exact in any order
     faces = (shoots * model.diversity).sum()  # expected underrepresented faces over all shoots
     brands = model.brands
     consented = brands.view("license_model")[brands.view("license_consented") & (brands.view("license_model") >= 0)]
@@ -102,7 +100,7 @@ def market_row(model: FashionMarket) -> dict:
         "twins_licensed": int(np.unique(consented).size),
         "unconsented_uses": int(model.ledger["unconsented_uses"]),
         "content_diversity": _share(faces, shoots.sum()),
-        "income_share_underrepresented": _share(income[models & under].sum(), income[models].sum()),
+        "income_share_underrepresented": _share(income[under].sum(), income.sum()),
         "cost_per_image": float(model.cost_per_image),
         "quality_gap": float(model.gap),
         "unfilled_days": int(model.unfilled.sum()),

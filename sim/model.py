@@ -121,6 +121,7 @@ class FashionMarket(mesa.Model):
             workers.view(column)[:] = 0
         self.brands.view("spend_by_mode")[:] = 0.0
         self.was_active = workers.view("active").copy()
+        self.members = self._group_active()
         self.ledger = dict.fromkeys(metrics.LEDGER, 0)
         self.flows = {name: np.zeros(len(OCCUPATIONS), dtype=np.int64) for name in ("entries", "exits", "retrained")}
         cfg = self.cfg
@@ -136,6 +137,13 @@ class FashionMarket(mesa.Model):
         mask = np.zeros(self.workers.size, dtype=bool)
         mask[: self.was_active.size] = self.was_active
         return mask
+
+    def _group_active(self) -> list[np.ndarray]:
+        """Rows of each occupation's active workers, ascending: one stable sort by occupation a month."""
+        rows = np.flatnonzero(self.workers.view("active"))
+        code = self.workers.occupation[rows]
+        bounds = np.cumsum(np.bincount(code, minlength=len(OCCUPATIONS)))[:-1]
+        return np.split(rows[np.argsort(code, kind="stable")], bounds)
 
     def _mean_rates(self) -> np.ndarray:
         workers = self.workers
@@ -205,7 +213,7 @@ class FashionMarket(mesa.Model):
         licensed[lapsed] = -1
         seekers = np.flatnonzero(brands.view("adopted") & (licensed < 0))
         seekers = seekers[self.rng.permutation(seekers.size)]
-        candidates = np.flatnonzero(workers.view("active") & (workers.view("occupation") == TOP))
+        candidates = self.members[TOP]
         if not self.rules.cross_brand_licensing:
             candidates = np.setdiff1d(candidates, licensed[licensed >= 0])
         if seekers.size == 0 or candidates.size == 0:
@@ -240,8 +248,8 @@ class FashionMarket(mesa.Model):
         disclosed = np.array([0.0, 1.0, 1.0]) * self.rules.disclosure_probability(mcfg.detection_share)
         diversity = np.empty((brands.size, 2, 3))
         for kind, code in enumerate(MODEL_OCCUPATIONS):
-            mask = workers.view("active") & (workers.view("occupation") == code)
-            diversity[:, kind, HUMAN] = workers.view("underrepresented")[mask].mean() if mask.any() else 0.0
+            rows = self.members[code]
+            diversity[:, kind, HUMAN] = workers.underrepresented[rows].mean() if rows.size else 0.0
         diversity[:, :, TWIN] = workers.underrepresented[np.maximum(licensed, 0)][:, None]
         diversity[:, :, GENERIC] = mcfg.ai_diversity
         utility = (
@@ -261,14 +269,9 @@ class FashionMarket(mesa.Model):
         order = self.rng.permutation(brands.size)
         self.bookings = []
         for code in range(len(OCCUPATIONS)):
-            by_mode = np.zeros((brands.size, 3), dtype=np.int64)
-            for kind in range(len(SHOOT_TYPES)):
-                for mode in range(3):
-                    by_mode[:, mode] += market.draw_crew(
-                        self.rng, self.shoots[:, kind, mode], self.recipe[kind, mode, code]
-                    )
+            by_mode = market.draw_crew(self.rng, self.shoots, self.recipe[:, :, code])
             needed = by_mode.sum(axis=1)
-            rows = np.flatnonzero(workers.view("active") & (workers.view("occupation") == code))
+            rows = self.members[code]
             if code == TOP:
                 log_weight = mcfg.reputation_weight * np.log(workers.reputation[rows])
             else:
@@ -328,20 +331,18 @@ class FashionMarket(mesa.Model):
         """Stage 7: day rates follow utilisation; the poorly paid exit; crew retrain; newcomers enter."""
         workers, mcfg = self.workers, self.cfg.market
         active, code = workers.view("active"), workers.view("occupation")
-        utilisation = workers.view("days_worked") / workers.view("capacity")
-        rates = market.adjust_day_rates(
-            workers.view("day_rate"),
-            utilisation,
-            self.target_utilisation[code],
+        rows = np.flatnonzero(active)
+        rows_code = code[rows]
+        workers.day_rate[rows] = market.adjust_day_rates(
+            workers.day_rate[rows],
+            workers.days_worked[rows] / workers.capacity[rows],
+            self.target_utilisation[rows_code],
             mcfg.rate_adjustment,
-            self.rate_floor[code],
-            self.rate_ceiling[code],
+            self.rate_floor[rows_code],
+            self.rate_ceiling[rows_code],
         )
-        workers.day_rate[: workers.size] = np.where(active, rates, workers.view("day_rate"))
-        workers.income_history[np.flatnonzero(active), self.t % mcfg.income_window] = (
-            workers.view("income")[active] / 100.0
-        )
-        workers.months_in_occupation[: workers.size] += active
+        workers.income_history[rows, self.t % mcfg.income_window] = workers.income[rows] / 100.0
+        workers.months_in_occupation[rows] += 1
 
         trailing = workers.view("income_history").mean(axis=1)  # column-major: adds month columns in turn
         settled = workers.view("months_in_occupation") >= mcfg.income_window
@@ -353,14 +354,12 @@ class FashionMarket(mesa.Model):
             self.worker_agents[row].remove()
         self.flows["exits"] += np.bincount(code[leaving], minlength=len(OCCUPATIONS))
 
-        worked, code = self.active_this_month(), workers.view("occupation")
-        month_income = np.bincount(code[worked], weights=workers.view("income")[worked], minlength=len(OCCUPATIONS))
-        month_count = np.bincount(code[worked], minlength=len(OCCUPATIONS))
         for occ, name in enumerate(OCCUPATIONS):
+            worked = self.members[occ]  # active when the month began
             capacity = getattr(self.cfg.occupations, name).capacity
-            mean_income = month_income[occ] / 100.0 / max(month_count[occ], 1)
+            mean_income = float(workers.income[worked].sum()) / 100.0 / max(worked.size, 1)  # exact: int cents
             expected = market.entrants_expected(
-                int(month_count[occ]),
+                worked.size,
                 mean_income,
                 self.entry_income[occ],
                 mcfg.entry_rate,

@@ -41,9 +41,13 @@ def test_logit_shares_sum_to_one_over_available_modes_only():
 
 def test_draw_crew_keeps_fractions_on_average():
     rng = np.random.default_rng(0)
-    days = market.draw_crew(rng, np.full(20_000, 1), 1.5)
-    assert set(np.unique(days)) == {1, 2}
-    assert days.mean() == pytest.approx(1.5, abs=0.02)
+    shoots = np.zeros((20_000, 2, 3), dtype=np.int64)
+    shoots[:, 0, 0], shoots[:, 1, 2] = 1, 2
+    days = market.draw_crew(rng, shoots, np.array([[1.5, 7.0, 9.0], [0.0, 3.0, 0.25]]))
+    assert set(np.unique(days[:, 0])) == {1, 2}
+    assert days[:, 0].mean() == pytest.approx(1.5, abs=0.02)
+    assert (days[:, 1] == 0).all()  # no shoots, no days, whatever the recipe
+    assert set(np.unique(days[:, 2])) == {0, 1, 2} and days[:, 2].mean() == pytest.approx(0.5, abs=0.02)
 
 
 def test_day_rates_move_with_utilisation_within_floor_and_ceiling():
