@@ -186,6 +186,13 @@ class OccupationsConfig:
 
 
 @dataclass
+class OutputConfig:
+    """What a run writes besides the aggregated tables."""
+
+    agent_records: bool = False  # one row per worker per month in agents.parquet
+
+
+@dataclass
 class SimConfig:
     seed: int = param(NONNEG)
     steps: int = param(_range(1.0, 1200.0))
@@ -195,6 +202,7 @@ class SimConfig:
     regulation: RegulationConfig = field(default_factory=RegulationConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
     occupations: OccupationsConfig = field(default_factory=OccupationsConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
 
 
 def register() -> None:

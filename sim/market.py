@@ -87,25 +87,33 @@ def allocate_days(
         days per worker, cost per brand (cents), days filled per brand.
     """
     free_days = np.asarray(free_days, dtype=np.int64)
+    rate_cents = np.asarray(rate_cents, dtype=np.int64)
     demand = np.asarray(demand, dtype=np.int64)
-    if free_days.size == 0 or free_days.max(initial=0) == 0:
+    most = int(free_days.max(initial=0))
+    if most == 0:
         zeros = np.zeros_like(demand)
         return np.zeros_like(free_days), zeros, zeros
     # days on offer in each pass, from a histogram of free days; only the passes that demand reaches are built
-    passes = -(-int(free_days.max()) // job_days)
+    passes = -(-most // job_days)
     with_at_least = np.cumsum(np.bincount(free_days)[::-1])[::-1][1:]  # [d - 1]: workers with >= d free days
     per_pass = np.zeros(passes * job_days, dtype=np.int64)
     per_pass[: with_at_least.size] = with_at_least
     offered = np.cumsum(per_pass.reshape(passes, job_days).sum(axis=1))
     filled_total = min(int(demand.sum()), int(offered[-1]))
     passes = int(np.searchsorted(offered, filled_total)) + 1
-    offsets = np.arange(passes, dtype=np.int64)[:, None] * job_days
-    slot = np.clip(free_days[None, :] - offsets, 0, job_days).ravel()
-    slot_rate = np.tile(np.asarray(rate_cents, dtype=np.int64), passes)
+    if passes == 1:
+        slot, slot_rate = np.minimum(free_days, job_days), rate_cents
+    else:
+        offsets = np.arange(passes, dtype=np.int64)[:, None] * job_days
+        slot = np.clip(free_days[None, :] - offsets, 0, job_days).ravel()
+        slot_rate = np.tile(rate_cents, passes)
     slot_end = np.cumsum(slot)
-    slot_start = slot_end - slot
-    taken = np.clip(filled_total - slot_start, 0, slot)
-    days = taken.reshape(passes, free_days.size).sum(axis=0)
+    # every slot before the one where demand runs out is taken whole, that one in part, none after
+    last = int(np.searchsorted(slot_end, filled_total))
+    taken = slot.copy()
+    taken[last] = filled_total - (slot_end[last] - slot[last])
+    taken[last + 1 :] = 0
+    days = taken.reshape(passes, free_days.size).sum(axis=0) if passes > 1 else taken
 
     cost_end = np.cumsum(slot * slot_rate)
     brand_end = np.minimum(np.cumsum(demand), filled_total)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from sim.config import OCCUPATIONS
 from sim.market import gini, median_of_sorted, sort_nonnegative
@@ -28,6 +29,7 @@ LEDGER = (
     "twin_royalties",
     "unconsented_uses",
 )
+AGENT_COLUMNS = ("step", "worker", "occupation", "day_rate", "days_worked", "income", "royalties", "active_at_end")
 MONEY = tuple(name for name in LEDGER if name != "unconsented_uses")
 
 
@@ -71,6 +73,30 @@ def occupation_rows(model: FashionMarket) -> list[dict]:
             }
         )
     return rows
+
+
+def agent_rows(model: FashionMarket) -> dict[str, np.ndarray]:
+    """This month's row of every worker active when it began, as columns (only on request)."""
+    workers = model.workers
+    rows = np.concatenate(model.members)
+    return {
+        "step": np.full(rows.size, model.t, dtype=np.int16),
+        "worker": rows.astype(np.int32),  # the worker's row: stable over the run
+        "occupation": workers.occupation[rows],
+        "day_rate": workers.day_rate[rows],
+        "days_worked": workers.days_worked[rows].astype(np.int8),
+        "income": workers.income[rows] / 100.0,
+        "royalties": workers.royalties[rows] / 100.0,
+        "active_at_end": workers.active[rows],
+    }
+
+
+def agent_table(model: FashionMarket) -> pd.DataFrame:
+    """All months' worker rows as one table; occupations as a categorical column of names."""
+    columns = {name: np.concatenate([month[name] for month in model.agent_records]) for name in AGENT_COLUMNS}
+    table = pd.DataFrame(columns)
+    table["occupation"] = pd.Categorical.from_codes(table["occupation"], categories=list(OCCUPATIONS))
+    return table
 
 
 def _share(part: float, whole: float) -> float:

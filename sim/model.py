@@ -54,6 +54,7 @@ class FashionMarket(mesa.Model):
         self.levy_fund = 0  # cents collected and not yet paid out
         self.occupation_rows: list[dict] = []
         self.market_rows: list[dict] = []
+        self.agent_records: list[dict] = []  # filled only when cfg.output.agent_records is set
         self.unfilled = np.zeros(len(OCCUPATIONS), dtype=np.int64)
 
     # -- building ------------------------------------------------------------------------
@@ -398,3 +399,5 @@ class FashionMarket(mesa.Model):
         """Stage 8: this month's rows of the two output tables."""
         self.occupation_rows.extend(metrics.occupation_rows(self))
         self.market_rows.append(metrics.market_row(self))
+        if self.cfg.output.agent_records:
+            self.agent_records.append(metrics.agent_rows(self))
