@@ -67,11 +67,11 @@ def measure_preset(preset: str, steps: int) -> dict:
     for label, method in STAGES.items():
         setattr(model, method, _timed(getattr(model, method), stage_time, label))
     agent_steps = 0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for _ in range(steps):
         agent_steps += int(model.workers.view("active").sum())
         model.step()
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     stage_time["other"] = wall - sum(stage_time.values())
     return {
         "preset": preset,
@@ -84,6 +84,8 @@ def measure_preset(preset: str, steps: int) -> dict:
         "ms_per_step": round(1000 * wall / steps, 2),
         "agent_steps": agent_steps,
         "agent_steps_per_second": round(agent_steps / wall),
+        "cpu_seconds": round(cpu, 3),
+        "agent_steps_per_cpu_second": round(agent_steps / cpu),
         "peak_memory_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "stage_shares": {label: round(seconds / wall, 4) for label, seconds in stage_time.items()},
     }
@@ -120,16 +122,17 @@ def boltzmann_reference(budget_seconds: float, agents: int = 1000) -> dict:
 
         model = BoltzmannWealth(BoltzmannScenario(n=agents, rng=0))
         steps = 0
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         while time.perf_counter() - started < budget_seconds:
             model.step()
             steps += 1
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     return {
         "agents": agents,
         "steps": steps,
         "steps_seconds": round(wall, 3),
         "agent_steps_per_second": round(agents * steps / wall),
+        "agent_steps_per_cpu_second": round(agents * steps / cpu),
     }
 
 
@@ -175,11 +178,15 @@ def benchmark(steps: int, sweep_runs: int) -> dict:
     import mesa
     import numpy
 
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     presets = {name: measure_in_subprocess(name, steps) for name in PRESETS}
     budget = max(presets["national"]["steps_seconds"], 3.0)
     reference = boltzmann_reference(budget)
     for figures in presets.values():
         figures["vs_boltzmann"] = round(figures["agent_steps_per_second"] / reference["agent_steps_per_second"], 1)
+        figures["vs_boltzmann_cpu"] = round(
+            figures["agent_steps_per_cpu_second"] / reference["agent_steps_per_cpu_second"], 1
+        )
     national, city = presets["national"], presets["city"]
     cost_ratio = city["agent_steps_per_second"] / national["agent_steps_per_second"]
     sweep = sweep_throughput(sweep_runs)
@@ -195,7 +202,8 @@ def benchmark(steps: int, sweep_runs: int) -> dict:
             "python": platform.python_version(),
             "mesa": mesa.__version__,
             "numpy": numpy.__version__,
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+            "load_average_at_start": load_at_start,
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         },
         "presets": presets,
         "boltzmann": reference,
@@ -212,7 +220,8 @@ def render(result: dict) -> str:
     machine, reference, sweep = result["machine"], result["boltzmann"], result["sweep"]
     lines = [
         f"machine: {machine['cores']} cores, Python {machine['python']}, Mesa {machine['mesa']}, "
-        f"numpy {machine['numpy']}, load average {machine['load_average_at_start']}",
+        f"numpy {machine['numpy']}, load average {machine['load_average_at_start']} at start, "
+        f"{machine['load_average_at_end']} at end",
         "",
         f"{'preset':<10} {'workers':>8} {'steps':>5} {'build s':>8} {'steps s':>8} {'ms/step':>8} "
         f"{'agent-steps/s':>14} {'peak MiB':>9} {'x Boltzmann':>11}",
@@ -226,6 +235,8 @@ def render(result: dict) -> str:
     lines += [
         f"Mesa Boltzmann wealth ({reference['agents']} agents, {reference['steps']} steps in "
         f"{reference['steps_seconds']} s): {reference['agent_steps_per_second']:,} agent-steps/s",
+        "x Boltzmann on CPU time (less sensitive to other processes): "
+        + ", ".join(f"{name} {p['vs_boltzmann_cpu']}" for name, p in result["presets"].items()),
         f"cost per agent-step, national / city: {result['national_vs_city_cost_per_agent_step']}",
         "",
         "one national step, share of time by stage:",
