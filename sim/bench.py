@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sim.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--steps", type=int, default=120, help="months per preset run (default 120)")
-    parser.add_argument("--sweep-runs", type=int, default=12, help="city runs in the sweep (default 12)")
+    parser.add_argument("--sweep-runs", type=int, default=20, help="city runs in the sweep (default 20)")
     parser.add_argument("--preset", choices=PRESETS, help=argparse.SUPPRESS)  # internal: one child run
     args = parser.parse_args(argv)
     if args.steps < 1 or args.sweep_runs < 1:
