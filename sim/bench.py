@@ -173,6 +173,14 @@ def sweep_throughput(runs: int) -> dict:
     }
 
 
+def _autogroup() -> bool | None:
+    """Whether Linux shares CPU time per session: then other users' load caps what a sweep can gain."""
+    try:
+        return Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return None
+
+
 def benchmark(steps: int, sweep_runs: int) -> dict:
     """Every figure of the benchmark, as one dictionary."""
     import mesa
@@ -204,6 +212,7 @@ def benchmark(steps: int, sweep_runs: int) -> dict:
             "numpy": numpy.__version__,
             "load_average_at_start": load_at_start,
             "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+            "sched_autogroup": _autogroup(),
         },
         "presets": presets,
         "boltzmann": reference,
@@ -253,7 +262,9 @@ def render(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line and run the benchmark (or, with ``--preset``, one preset's child run)."""
-    parser = argparse.ArgumentParser(prog="python -m sim.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.bench", description="How fast the model runs on this machine, against Mesa's own example."
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--steps", type=int, default=120, help="months per preset run (default 120)")
     parser.add_argument("--sweep-runs", type=int, default=20, help="city runs in the sweep (default 20)")
