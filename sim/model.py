@@ -272,18 +272,20 @@ class FashionMarket(mesa.Model):
         for code in range(len(OCCUPATIONS)):
             by_mode = market.draw_crew(self.rng, self.shoots, self.recipe[:, :, code])
             needed = by_mode.sum(axis=1)
-            rows = self.members[code]
+            rows = self.members[code]  # ascending; `ranked` puts them in this month's ranking order
+            rate = workers.day_rate[rows]
             if code == TOP:
                 log_weight = mcfg.reputation_weight * np.log(workers.reputation[rows])
             else:
-                rate = workers.day_rate[rows]
                 log_weight = -mcfg.price_weight * np.log(rate / np.median(rate)) if rows.size else rate
-            rows = rows[np.argsort(-market.ranking_priority(self.rng, log_weight))]  # no ties: floats
-            rate_cents = np.rint(workers.day_rate[rows] * 100).astype(np.int64)
+            ranked = np.argsort(-market.ranking_priority(self.rng, log_weight))  # no ties: floats
+            rate_cents = np.rint(rate * 100).astype(np.int64)
             free = workers.capacity[rows] - workers.days_worked[rows]
-            days, cost_in_order, filled = market.allocate_days(free, rate_cents, mcfg.job_days, needed[order])
-            cost = np.empty_like(cost_in_order)
-            cost[order] = cost_in_order
+            days_ranked, cost_in_order, filled = market.allocate_days(
+                free[ranked], rate_cents[ranked], mcfg.job_days, needed[order]
+            )
+            days, cost = np.empty_like(days_ranked), np.empty_like(cost_in_order)
+            days[ranked], cost[order] = days_ranked, cost_in_order
             workers.days_worked[rows] += days.astype(np.int32)
             self.unfilled[code] = needed.sum() - filled.sum()
             self.bookings.append((code, rows, days * rate_cents, cost, by_mode, needed))
