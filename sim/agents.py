@@ -19,14 +19,18 @@ if TYPE_CHECKING:
 
 
 class Table:
-    """Column arrays of one kind of entity, grown by doubling when rows are appended."""
+    """Column arrays of one kind of entity, grown by doubling when rows are appended.
+
+    Columns with more than one value per row are stored column-major (Fortran order), so one
+    month of a history is contiguous and a mean over the months adds whole columns in turn.
+    """
 
     def __init__(self, columns: dict[str, tuple[np.dtype, tuple[int, ...]]], size: int = 0) -> None:
         self._spec = columns
         self.size = 0
         self._capacity = max(size, 16)
         for name, (dtype, shape) in columns.items():
-            setattr(self, name, np.zeros((self._capacity, *shape), dtype=dtype))
+            setattr(self, name, np.zeros((self._capacity, *shape), dtype=dtype, order="F"))
 
     def append(self, count: int) -> np.ndarray:
         """Reserve ``count`` zeroed rows and return their indices."""
@@ -34,7 +38,7 @@ class Table:
         if needed > self._capacity:
             self._capacity = max(needed, 2 * self._capacity)
             for name, (dtype, shape) in self._spec.items():
-                grown = np.zeros((self._capacity, *shape), dtype=dtype)
+                grown = np.zeros((self._capacity, *shape), dtype=dtype, order="F")
                 grown[: self.size] = getattr(self, name)[: self.size]
                 setattr(self, name, grown)
         rows = np.arange(self.size, needed)

@@ -187,6 +187,13 @@ class OccupationsConfig:
 
 
 @dataclass
+class OutputConfig:
+    """What a run writes besides the aggregated tables."""
+
+    agent_records: bool = False  # one row per worker per month in agents.parquet
+
+
+@dataclass
 class ParameterRange:
     """One input of a sensitivity design: a config key and its range (log-uniform if ``log``)."""
 
@@ -217,6 +224,7 @@ class SimConfig:
     regulation: RegulationConfig = field(default_factory=RegulationConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
     occupations: OccupationsConfig = field(default_factory=OccupationsConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
     sensitivity: SensitivityConfig | None = None
 
 

@@ -45,17 +45,25 @@ def logit_shares(utility: np.ndarray, available: np.ndarray) -> np.ndarray:
     return np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
 
 
-def draw_crew(rng: np.random.Generator, shoots: np.ndarray, per_shoot: float) -> np.ndarray:
-    """Worker-days needed for ``shoots`` shoot-days at ``per_shoot`` workers each.
+def draw_crew(rng: np.random.Generator, shoots: np.ndarray, per_shoot: np.ndarray) -> np.ndarray:
+    """Worker-days one occupation is needed for, by brand and mode.
 
+    ``shoots`` is [brand, type, mode] shoot-days, ``per_shoot`` [type, mode] workers per shoot-day.
     The whole part is booked for every shoot; the fraction is a Bernoulli draw per shoot, so a
-    recipe of 1.5 books 1 or 2 workers and never rounds the half away.
+    recipe of 1.5 books 1 or 2 workers and never rounds the half away. The draws are taken type
+    by type, mode by mode, brand by brand, in one call; brands with no shoots draw nothing.
     """
-    whole = int(np.floor(per_shoot))
+    per_shoot = np.asarray(per_shoot, dtype=np.float64)
+    whole = np.floor(per_shoot)
     fraction = per_shoot - whole
-    days = shoots * whole
-    if fraction > 0.0:
-        days = days + rng.binomial(shoots, fraction)
+    days = (shoots * whole.astype(np.int64)).sum(axis=1)
+    drawn = fraction > 0.0
+    trials = np.ascontiguousarray(shoots[:, drawn].T)  # [(type, mode) drawn, brand]
+    chance = np.broadcast_to(fraction[drawn][:, None], trials.shape)
+    extra = np.zeros_like(trials)
+    some = trials > 0
+    extra[some] = rng.binomial(trials[some], chance[some])
+    np.add.at(days.T, np.nonzero(drawn)[1], extra)
     return days.astype(np.int64)
 
 
@@ -79,19 +87,33 @@ def allocate_days(
         days per worker, cost per brand (cents), days filled per brand.
     """
     free_days = np.asarray(free_days, dtype=np.int64)
+    rate_cents = np.asarray(rate_cents, dtype=np.int64)
     demand = np.asarray(demand, dtype=np.int64)
-    if free_days.size == 0 or free_days.max(initial=0) == 0:
+    most = int(free_days.max(initial=0))
+    if most == 0:
         zeros = np.zeros_like(demand)
         return np.zeros_like(free_days), zeros, zeros
-    passes = -(-int(free_days.max()) // job_days)
-    offsets = np.arange(passes, dtype=np.int64)[:, None] * job_days
-    slot = np.clip(free_days[None, :] - offsets, 0, job_days).ravel()
-    slot_rate = np.tile(np.asarray(rate_cents, dtype=np.int64), passes)
+    # days on offer in each pass, from a histogram of free days; only the passes that demand reaches are built
+    passes = -(-most // job_days)
+    with_at_least = np.cumsum(np.bincount(free_days)[::-1])[::-1][1:]  # [d - 1]: workers with >= d free days
+    per_pass = np.zeros(passes * job_days, dtype=np.int64)
+    per_pass[: with_at_least.size] = with_at_least
+    offered = np.cumsum(per_pass.reshape(passes, job_days).sum(axis=1))
+    filled_total = min(int(demand.sum()), int(offered[-1]))
+    passes = int(np.searchsorted(offered, filled_total)) + 1
+    if passes == 1:
+        slot, slot_rate = np.minimum(free_days, job_days), rate_cents
+    else:
+        offsets = np.arange(passes, dtype=np.int64)[:, None] * job_days
+        slot = np.clip(free_days[None, :] - offsets, 0, job_days).ravel()
+        slot_rate = np.tile(rate_cents, passes)
     slot_end = np.cumsum(slot)
-    slot_start = slot_end - slot
-    filled_total = min(int(demand.sum()), int(slot_end[-1]))
-    taken = np.clip(filled_total - slot_start, 0, slot)
-    days = taken.reshape(passes, free_days.size).sum(axis=0)
+    # every slot before the one where demand runs out is taken whole, that one in part, none after
+    last = int(np.searchsorted(slot_end, filled_total))
+    taken = slot.copy()
+    taken[last] = filled_total - (slot_end[last] - slot[last])
+    taken[last + 1 :] = 0
+    days = taken.reshape(passes, free_days.size).sum(axis=0) if passes > 1 else taken
 
     cost_end = np.cumsum(slot * slot_rate)
     brand_end = np.minimum(np.cumsum(demand), filled_total)
@@ -121,16 +143,37 @@ def split_commission(gross_cents: np.ndarray, share: float) -> tuple[np.ndarray,
     return commission, gross_cents - commission
 
 
-def gini(values: np.ndarray) -> float:
-    """Gini coefficient of non-negative values (0 = equal, near 1 = one takes all)."""
-    values = np.sort(np.asarray(values, dtype=np.float64))
+def gini(values: np.ndarray, presorted: bool = False) -> float:
+    """Gini coefficient of non-negative values (0 = equal, near 1 = one takes all).
+
+    Pass ``presorted=True`` when ``values`` are already in ascending order, to skip the sort.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if not presorted:
+        values = np.sort(values)
     total = values.sum()
     n = values.size
     if n == 0 or total <= 0.0:
         return 0.0
-    ranks = np.arange(1, n + 1)
+    # numpy's own (pairwise) sum, not np.dot: BLAS splits a long dot product over threads, so its last
+    # digits would depend on the machine's core count, and on 2 busy cores the threads cost milliseconds
+    weighted = (np.arange(1.0, n + 1.0) * values).sum()
     # clipped: equal incomes give 0 up to rounding, which must not show as -2e-16 in the tables
-    return float(np.clip(2.0 * np.dot(ranks, values) / (n * total) - (n + 1) / n, 0.0, 1.0))
+    return float(np.clip(2.0 * weighted / (n * total) - (n + 1) / n, 0.0, 1.0))
+
+
+def sort_nonnegative(values: np.ndarray) -> np.ndarray:
+    """Ascending copy of non-negative values, sorting only the positive ones (most months many earn 0)."""
+    positive = values[values > 0]
+    ordered = np.zeros(values.size, dtype=values.dtype)
+    ordered[values.size - positive.size :] = np.sort(positive)
+    return ordered
+
+
+def median_of_sorted(ordered: np.ndarray) -> float:
+    """The median of ascending values, as ``np.median`` computes it (mean of the middle two when even)."""
+    middle = ordered.size // 2
+    return float(ordered[middle] if ordered.size % 2 else ordered[middle - 1 : middle + 1].mean())
 
 
 def entrants_expected(

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from sim.config import OCCUPATIONS
-from sim.market import gini
+from sim.market import gini, median_of_sorted, sort_nonnegative
 
 if TYPE_CHECKING:
     from sim.model import FashionMarket
@@ -28,6 +29,7 @@ LEDGER = (
     "twin_royalties",
     "unconsented_uses",
 )
+AGENT_COLUMNS = ("step", "worker", "occupation", "day_rate", "days_worked", "income", "royalties", "active_at_end")
 MONEY = tuple(name for name in LEDGER if name != "unconsented_uses")
 
 
@@ -40,35 +42,61 @@ def occupation_rows(model: FashionMarket) -> list[dict]:
     """One row per occupation for this month."""
     workers = model.workers
     code = workers.view("occupation")
-    worked = model.active_this_month()
     income = workers.view("income") / 100.0
     employed = (workers.view("days_worked") > 0) | (workers.view("royalties") > 0)
+    active = np.bincount(code[workers.view("active")], minlength=len(OCCUPATIONS))
     date = month_label(model)
     rows = []
     for occ, name in enumerate(OCCUPATIONS):
-        mask = worked & (code == occ)
-        pay = income[mask]
+        members = model.members[occ]  # active when the month began
+        pay = income[members]
+        ordered = sort_nonnegative(pay)
         has = pay.size > 0
+        low, high = np.percentile(ordered, (10, 90)) if has else (0.0, 0.0)
         rows.append(
             {
                 "step": model.t,
                 "date": date,
                 "occupation": name,
-                "active": int((workers.view("active") & (code == occ)).sum()),
-                "employed": int((employed & mask).sum()),
-                "days_worked": int(workers.view("days_worked")[mask].sum()),
+                "active": int(active[occ]),
+                "employed": int(employed[members].sum()),
+                "days_worked": int(workers.view("days_worked")[members].sum()),
                 "income_total": float(pay.sum()),
                 "income_mean": float(pay.mean()) if has else 0.0,
-                "income_median": float(np.median(pay)) if has else 0.0,
-                "income_p10": float(np.percentile(pay, 10)) if has else 0.0,
-                "income_p90": float(np.percentile(pay, 90)) if has else 0.0,
-                "gini": gini(pay),
+                "income_median": median_of_sorted(ordered) if has else 0.0,
+                "income_p10": float(low),
+                "income_p90": float(high),
+                "gini": gini(ordered, presorted=True),
                 "entries": int(model.flows["entries"][occ]),
                 "exits": int(model.flows["exits"][occ]),
                 "retrained": int(model.flows["retrained"][occ]),
             }
         )
     return rows
+
+
+def agent_rows(model: FashionMarket) -> dict[str, np.ndarray]:
+    """This month's row of every worker active when it began, as columns (only on request)."""
+    workers = model.workers
+    rows = np.concatenate(model.members)
+    return {
+        "step": np.full(rows.size, model.t, dtype=np.int16),
+        "worker": rows.astype(np.int32),  # the worker's row: stable over the run
+        "occupation": workers.occupation[rows],
+        "day_rate": workers.day_rate[rows],
+        "days_worked": workers.days_worked[rows].astype(np.int8),
+        "income": workers.income[rows] / 100.0,
+        "royalties": workers.royalties[rows] / 100.0,
+        "active_at_end": workers.active[rows],
+    }
+
+
+def agent_table(model: FashionMarket) -> pd.DataFrame:
+    """All months' worker rows as one table; occupations as a categorical column of names."""
+    columns = {name: np.concatenate([month[name] for month in model.agent_records]) for name in AGENT_COLUMNS}
+    table = pd.DataFrame(columns)
+    table["occupation"] = pd.Categorical.from_codes(table["occupation"], categories=list(OCCUPATIONS))
+    return table
 
 
 def _share(part: float, whole: float) -> float:
@@ -80,10 +108,9 @@ def market_row(model: FashionMarket) -> dict:
     shoots = model.shoots  # [brand, type, mode]
     by_type_mode = shoots.sum(axis=0)
     workers = model.workers
-    code, worked = workers.view("occupation"), model.active_this_month()
-    models = worked & np.isin(code, (OCCUPATIONS.index("top_model"), OCCUPATIONS.index("ecommerce_model")))
-    under = workers.view("underrepresented")
-    income = workers.view("income")
+    models = np.concatenate([model.members[OCCUPATIONS.index(name)] for name in ("top_model", "ecommerce_model")])
+    under = workers.underrepresented[models]
+    income = workers.income[models]  # integer cents: sums are exact in any order
     faces = (shoots * model.diversity).sum()  # expected underrepresented faces over all shoots
     brands = model.brands
     consented = brands.view("license_model")[brands.view("license_consented") & (brands.view("license_model") >= 0)]
@@ -99,7 +126,7 @@ def market_row(model: FashionMarket) -> dict:
         "twins_licensed": int(np.unique(consented).size),
         "unconsented_uses": int(model.ledger["unconsented_uses"]),
         "content_diversity": _share(faces, shoots.sum()),
-        "income_share_underrepresented": _share(income[models & under].sum(), income[models].sum()),
+        "income_share_underrepresented": _share(income[under].sum(), income.sum()),
         "cost_per_image": float(model.cost_per_image),
         "quality_gap": float(model.gap),
         "unfilled_days": int(model.unfilled.sum()),

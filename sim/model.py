@@ -19,6 +19,7 @@ from sim.policy import month_number, rules_in_force
 HUMAN, TWIN, GENERIC = range(3)
 TOP, ECOM, AI_PRODUCER = (OCCUPATIONS.index(name) for name in ("top_model", "ecommerce_model", "ai_content_producer"))
 MODEL_OCCUPATIONS = (TOP, ECOM)  # the occupation whose faces each shoot type shows
+CREW_CODES = [OCCUPATIONS.index(name) for name in CREW]
 
 
 class FashionMarket(mesa.Model):
@@ -53,6 +54,7 @@ class FashionMarket(mesa.Model):
         self.levy_fund = 0  # cents collected and not yet paid out
         self.occupation_rows: list[dict] = []
         self.market_rows: list[dict] = []
+        self.agent_records: list[dict] = []  # filled only when cfg.output.agent_records is set
         self.unfilled = np.zeros(len(OCCUPATIONS), dtype=np.int64)
 
     # -- building ------------------------------------------------------------------------
@@ -109,7 +111,8 @@ class FashionMarket(mesa.Model):
         self.adopt_ai()
         self.license_twins()
         self.choose_modes()
-        self.book_and_pay()
+        self.book_crews()
+        self.pay()
         self.adjust()
         self.record()
 
@@ -119,6 +122,7 @@ class FashionMarket(mesa.Model):
             workers.view(column)[:] = 0
         self.brands.view("spend_by_mode")[:] = 0.0
         self.was_active = workers.view("active").copy()
+        self.members = self._group_active()
         self.ledger = dict.fromkeys(metrics.LEDGER, 0)
         self.flows = {name: np.zeros(len(OCCUPATIONS), dtype=np.int64) for name in ("entries", "exits", "retrained")}
         cfg = self.cfg
@@ -134,6 +138,13 @@ class FashionMarket(mesa.Model):
         mask = np.zeros(self.workers.size, dtype=bool)
         mask[: self.was_active.size] = self.was_active
         return mask
+
+    def _group_active(self) -> list[np.ndarray]:
+        """Rows of each occupation's active workers, ascending: one stable sort by occupation a month."""
+        rows = np.flatnonzero(self.workers.view("active"))
+        code = self.workers.occupation[rows]
+        bounds = np.cumsum(np.bincount(code, minlength=len(OCCUPATIONS)))[:-1]
+        return np.split(rows[np.argsort(code, kind="stable")], bounds)
 
     def _mean_rates(self) -> np.ndarray:
         workers = self.workers
@@ -203,7 +214,7 @@ class FashionMarket(mesa.Model):
         licensed[lapsed] = -1
         seekers = np.flatnonzero(brands.view("adopted") & (licensed < 0))
         seekers = seekers[self.rng.permutation(seekers.size)]
-        candidates = np.flatnonzero(workers.view("active") & (workers.view("occupation") == TOP))
+        candidates = self.members[TOP]
         if not self.rules.cross_brand_licensing:
             candidates = np.setdiff1d(candidates, licensed[licensed >= 0])
         if seekers.size == 0 or candidates.size == 0:
@@ -238,8 +249,8 @@ class FashionMarket(mesa.Model):
         disclosed = np.array([0.0, 1.0, 1.0]) * self.rules.disclosure_probability(mcfg.detection_share)
         diversity = np.empty((brands.size, 2, 3))
         for kind, code in enumerate(MODEL_OCCUPATIONS):
-            mask = workers.view("active") & (workers.view("occupation") == code)
-            diversity[:, kind, HUMAN] = workers.view("underrepresented")[mask].mean() if mask.any() else 0.0
+            rows = self.members[code]
+            diversity[:, kind, HUMAN] = workers.underrepresented[rows].mean() if rows.size else 0.0
         diversity[:, :, TWIN] = workers.underrepresented[np.maximum(licensed, 0)][:, None]
         diversity[:, :, GENERIC] = mcfg.ai_diversity
         utility = (
@@ -253,35 +264,39 @@ class FashionMarket(mesa.Model):
         self.shoots = self.rng.multinomial(demand, shares)  # [brand, type, mode]
         self.diversity = diversity
 
-    def book_and_pay(self) -> None:
-        """Stages 5 and 6: book crews in a random brand order, pay workers, royalties, AI and levy."""
+    def book_crews(self) -> None:
+        """Stage 5: book crews occupation by occupation, brands asking in a random order."""
         brands, workers, mcfg = self.brands, self.workers, self.cfg.market
         order = self.rng.permutation(brands.size)
-        spend = brands.view("spend_by_mode")
+        self.bookings = []
         for code in range(len(OCCUPATIONS)):
-            by_mode = np.zeros((brands.size, 3), dtype=np.int64)
-            for kind in range(len(SHOOT_TYPES)):
-                for mode in range(3):
-                    by_mode[:, mode] += market.draw_crew(
-                        self.rng, self.shoots[:, kind, mode], self.recipe[kind, mode, code]
-                    )
+            by_mode = market.draw_crew(self.rng, self.shoots, self.recipe[:, :, code])
             needed = by_mode.sum(axis=1)
-            rows = np.flatnonzero(workers.view("active") & (workers.view("occupation") == code))
+            rows = self.members[code]  # ascending; `ranked` puts them in this month's ranking order
+            rate = workers.day_rate[rows]
             if code == TOP:
                 log_weight = mcfg.reputation_weight * np.log(workers.reputation[rows])
             else:
-                rate = workers.day_rate[rows]
                 log_weight = -mcfg.price_weight * np.log(rate / np.median(rate)) if rows.size else rate
-            rows = rows[np.argsort(-market.ranking_priority(self.rng, log_weight), kind="stable")]
-            rate_cents = np.rint(workers.day_rate[rows] * 100).astype(np.int64)
+            ranked = np.argsort(-market.ranking_priority(self.rng, log_weight))  # no ties: floats
+            rate_cents = np.rint(rate * 100).astype(np.int64)
             free = workers.capacity[rows] - workers.days_worked[rows]
-            days, cost_in_order, filled = market.allocate_days(free, rate_cents, mcfg.job_days, needed[order])
-            cost = np.empty_like(cost_in_order)
-            cost[order] = cost_in_order
+            days_ranked, cost_in_order, filled = market.allocate_days(
+                free[ranked], rate_cents[ranked], mcfg.job_days, needed[order]
+            )
+            days, cost = np.empty_like(days_ranked), np.empty_like(cost_in_order)
+            days[ranked], cost[order] = days_ranked, cost_in_order
             workers.days_worked[rows] += days.astype(np.int32)
             self.unfilled[code] = needed.sum() - filled.sum()
+            self.bookings.append((code, rows, days * rate_cents, cost, by_mode, needed))
+
+    def pay(self) -> None:
+        """Stage 6: pay the booked workers, the twins' royalties, the AI vendor and the levy."""
+        brands, workers, mcfg = self.brands, self.workers, self.cfg.market
+        spend = brands.view("spend_by_mode")
+        for code, rows, gross, cost, by_mode, needed in self.bookings:
             fee = np.rint(cost * mcfg.agency_client_fee).astype(np.int64) if self.commissioned[code] else 0 * cost
-            self._pay_workers(rows, days * rate_cents, code)
+            self._pay_workers(rows, gross, code)
             self.ledger["brand_spend"] += int(cost.sum() + fee.sum())
             self.ledger["agency_commission"] += int(fee.sum())
             spend += (cost + fee)[:, None] * by_mode / np.maximum(needed, 1)[:, None] / 100.0
@@ -319,39 +334,35 @@ class FashionMarket(mesa.Model):
         """Stage 7: day rates follow utilisation; the poorly paid exit; crew retrain; newcomers enter."""
         workers, mcfg = self.workers, self.cfg.market
         active, code = workers.view("active"), workers.view("occupation")
-        utilisation = workers.view("days_worked") / workers.view("capacity")
-        rates = market.adjust_day_rates(
-            workers.view("day_rate"),
-            utilisation,
-            self.target_utilisation[code],
+        rows = np.flatnonzero(active)
+        rows_code = code[rows]
+        workers.day_rate[rows] = market.adjust_day_rates(
+            workers.day_rate[rows],
+            workers.days_worked[rows] / workers.capacity[rows],
+            self.target_utilisation[rows_code],
             mcfg.rate_adjustment,
-            self.rate_floor[code],
-            self.rate_ceiling[code],
+            self.rate_floor[rows_code],
+            self.rate_ceiling[rows_code],
         )
-        workers.day_rate[: workers.size] = np.where(active, rates, workers.view("day_rate"))
-        workers.income_history[np.flatnonzero(active), self.t % mcfg.income_window] = (
-            workers.view("income")[active] / 100.0
-        )
-        workers.months_in_occupation[: workers.size] += active
+        workers.income_history[rows, self.t % mcfg.income_window] = workers.income[rows] / 100.0
+        workers.months_in_occupation[rows] += 1
 
-        trailing = workers.view("income_history").mean(axis=1)
+        trailing = workers.view("income_history").mean(axis=1)  # column-major: adds month columns in turn
         settled = workers.view("months_in_occupation") >= mcfg.income_window
         poor = active & settled & (trailing < self.outside_option[code])
         leaving = np.flatnonzero(poor & (self.rng.random(workers.size) < mcfg.exit_rate))
-        self._retrain([row for row in leaving if OCCUPATIONS[code[row]] in CREW])
-        for row in leaving:
-            workers.active[row] = False
+        self._retrain(leaving[np.isin(code[leaving], CREW_CODES)])
+        workers.active[leaving] = False
+        for row in leaving.tolist():  # Mesa deregisters agents one at a time
             self.worker_agents[row].remove()
-        np.add.at(self.flows["exits"], code[leaving], 1)
+        self.flows["exits"] += np.bincount(code[leaving], minlength=len(OCCUPATIONS))
 
-        worked, code = self.active_this_month(), workers.view("occupation")
-        month_income = np.bincount(code[worked], weights=workers.view("income")[worked], minlength=len(OCCUPATIONS))
-        month_count = np.bincount(code[worked], minlength=len(OCCUPATIONS))
         for occ, name in enumerate(OCCUPATIONS):
+            worked = self.members[occ]  # active when the month began
             capacity = getattr(self.cfg.occupations, name).capacity
-            mean_income = month_income[occ] / 100.0 / max(month_count[occ], 1)
+            mean_income = float(workers.income[worked].sum()) / 100.0 / max(worked.size, 1)  # exact: int cents
             expected = market.entrants_expected(
-                int(month_count[occ]),
+                worked.size,
                 mean_income,
                 self.entry_income[occ],
                 mcfg.entry_rate,
@@ -362,19 +373,19 @@ class FashionMarket(mesa.Model):
                 self.add_workers(occ, count, retrained=False)
                 self.flows["entries"][occ] += count
 
-    def _retrain(self, leaving_crew: list[int]) -> None:
+    def _retrain(self, leaving_crew: np.ndarray) -> None:
         """Leaving crew retrain as AI content producers while AI shoots need them; the levy fund pays grants."""
         mcfg = self.cfg.market
         ai_work = (
             self.workers.view("days_worked")[self.workers.view("occupation") == AI_PRODUCER].sum()
             + self.unfilled[AI_PRODUCER]
         )
-        draws = self.rng.random(len(leaving_crew))
-        if not leaving_crew or ai_work == 0:
+        draws = self.rng.random(leaving_crew.size)
+        if leaving_crew.size == 0 or ai_work == 0:
             return
         grant = round(mcfg.retraining_grant * 100)
         fundable = self.levy_fund // grant if grant > 0 else 0
-        supported = np.arange(len(leaving_crew)) < fundable
+        supported = np.arange(leaving_crew.size) < fundable
         prob = np.where(supported, mcfg.retrain_prob_supported, mcfg.retrain_prob)
         retrains = draws < prob
         count = int(retrains.sum())
@@ -390,3 +401,5 @@ class FashionMarket(mesa.Model):
         """Stage 8: this month's rows of the two output tables."""
         self.occupation_rows.extend(metrics.occupation_rows(self))
         self.market_rows.append(metrics.market_row(self))
+        if self.cfg.output.agent_records:
+            self.agent_records.append(metrics.agent_rows(self))

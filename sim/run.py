@@ -13,17 +13,23 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import DictConfig
 
-from sim import __version__, io, plots, sensitivity
+from sim import __version__, io, metrics, plots, sensitivity
 from sim.config import OCCUPATIONS, SimConfig, to_schema
 from sim.model import FashionMarket
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
 
 
-def simulate(cfg: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run the model for ``cfg.steps`` months; return the occupations and market tables."""
+def run_model(cfg: SimConfig) -> FashionMarket:
+    """Build the model and run it for ``cfg.steps`` months."""
     model = FashionMarket(cfg)
     model.run_for(cfg.steps)
+    return model
+
+
+def simulate(cfg: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run the model for ``cfg.steps`` months; return the occupations and market tables."""
+    model = run_model(cfg)
     return pd.DataFrame(model.occupation_rows), pd.DataFrame(model.market_rows)
 
 
@@ -85,9 +91,14 @@ def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path) -> dict:
         cfg = to_schema(cfg)
     cfg = sensitivity.apply_point(cfg)  # a sensitivity sweep's job: its design point's values
     out_dir.mkdir(parents=True, exist_ok=True)
-    occupations, market = simulate(cfg)
+    model = run_model(cfg)
+    occupations, market = pd.DataFrame(model.occupation_rows), pd.DataFrame(model.market_rows)
     io.write_parquet(occupations, out_dir / "occupations.parquet")
     io.write_parquet(market, out_dir / "market.parquet")
+    if cfg.output.agent_records:
+        io.write_parquet(metrics.agent_table(model), out_dir / "agents.parquet")
+    else:
+        (out_dir / "agents.parquet").unlink(missing_ok=True)  # none from an earlier run in this directory
     plots.run_figures(occupations, market, out_dir / "figures")
     summary = {
         "scenario": cfg.scenario_name,

@@ -41,9 +41,13 @@ def test_logit_shares_sum_to_one_over_available_modes_only():
 
 def test_draw_crew_keeps_fractions_on_average():
     rng = np.random.default_rng(0)
-    days = market.draw_crew(rng, np.full(20_000, 1), 1.5)
-    assert set(np.unique(days)) == {1, 2}
-    assert days.mean() == pytest.approx(1.5, abs=0.02)
+    shoots = np.zeros((20_000, 2, 3), dtype=np.int64)
+    shoots[:, 0, 0], shoots[:, 1, 2] = 1, 2
+    days = market.draw_crew(rng, shoots, np.array([[1.5, 7.0, 9.0], [0.0, 3.0, 0.25]]))
+    assert set(np.unique(days[:, 0])) == {1, 2}
+    assert days[:, 0].mean() == pytest.approx(1.5, abs=0.02)
+    assert (days[:, 1] == 0).all()  # no shoots, no days, whatever the recipe
+    assert set(np.unique(days[:, 2])) == {0, 1, 2} and days[:, 2].mean() == pytest.approx(0.5, abs=0.02)
 
 
 def test_day_rates_move_with_utilisation_within_floor_and_ceiling():
@@ -79,3 +83,35 @@ def test_entry_needs_income_above_the_entry_threshold_or_unmet_demand():
     assert market.entrants_expected(100, 3000.0, 4000.0, 0.05, 0.0) == 0.0
     assert market.entrants_expected(100, 6000.0, 4000.0, 0.05, 0.0) == pytest.approx(2.5)
     assert market.entrants_expected(0, 0.0, 4000.0, 0.05, 3.0) == pytest.approx(3.0)
+
+
+def _allocate_days_by_hand(free, rate, job_days, demand):
+    """The booking rule written as a plain loop: passes down the ranking, brands in turn."""
+    free = list(free)
+    sequence = []  # one entry per worker-day offered, in booking order
+    while any(free):
+        for worker, left in enumerate(free):
+            take = min(left, job_days)
+            sequence += [worker] * take
+            free[worker] -= take
+    days, cost, filled, position = [0] * len(rate), [], [], 0
+    for wanted in demand:
+        got = sequence[position : position + wanted]
+        position += len(got)
+        for worker in got:
+            days[worker] += 1
+        cost.append(sum(rate[worker] for worker in got))
+        filled.append(len(got))
+    return days, cost, filled
+
+
+def test_allocate_days_matches_the_rule_written_as_a_loop():
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        workers, brands, job_days = rng.integers(1, 30), rng.integers(1, 8), int(rng.integers(1, 5))
+        free = rng.integers(0, 12, workers)
+        rate = rng.integers(100, 5000, workers)
+        demand = rng.integers(0, 25, brands)
+        days, cost, filled = market.allocate_days(free, rate, job_days, demand)
+        expected = _allocate_days_by_hand(free.tolist(), rate.tolist(), job_days, demand.tolist())
+        assert (days.tolist(), cost.tolist(), filled.tolist()) == expected

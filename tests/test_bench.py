@@ -1,0 +1,38 @@
+"""The benchmark command's parts, on the smallest preset (the full benchmark is not a test)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from sim import bench
+
+
+def test_one_preset_in_a_subprocess_reports_every_stage():
+    figures = bench.measure_in_subprocess("classroom", 3)
+    assert figures["workers"] == 500 and figures["steps"] == 3
+    assert figures["agent_steps"] >= 3 * 490
+    assert figures["agent_steps_per_second"] > 0 and 0 < figures["peak_memory_mib"] < 1024
+    assert set(figures["stage_shares"]) == {*bench.STAGES, "other"}
+    assert sum(figures["stage_shares"].values()) == pytest.approx(1.0, abs=0.01)
+    assert all(share >= 0 for label, share in figures["stage_shares"].items() if label != "other")
+
+
+def test_boltzmann_reference_runs_for_its_budget():
+    reference = bench.boltzmann_reference(0.2, agents=100)
+    assert reference["steps"] >= 1 and reference["steps_seconds"] >= 0.2
+    assert reference["agent_steps_per_second"] > 0
+
+
+def test_sweep_overrides_list_one_run_per_seed():
+    assert bench.sweep_overrides(3) == ["population=city", "seed=0,1,2"]
+
+
+def test_bad_arguments_give_one_line_and_exit_2():
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.bench", "--steps", "0"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert "--steps = 0" in done.stderr and "allowed integers >= 1" in done.stderr

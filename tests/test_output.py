@@ -1,0 +1,38 @@
+"""Output size: aggregated tables by default, per-worker Parquet records only on request."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hydra.errors import ConfigCompositionException
+
+from sim.run import run
+from tests.conftest import make_config
+
+
+def test_agent_records_only_when_asked_and_they_add_up_to_the_aggregates(tmp_path):
+    plain, detailed = tmp_path / "plain", tmp_path / "detailed"
+    run(make_config("population=classroom", "steps=24", "ai=fast"), plain)
+    run(make_config("population=classroom", "steps=24", "ai=fast", "output.agent_records=true"), detailed)
+    assert not (plain / "agents.parquet").exists()
+    for table in ("occupations.parquet", "market.parquet"):  # asking for records changes no result
+        assert (plain / table).read_bytes() == (detailed / table).read_bytes()
+
+    agents = pd.read_parquet(detailed / "agents.parquet")
+    occupations = pd.read_parquet(detailed / "occupations.parquet")
+    assert set(agents.columns) >= {"step", "worker", "occupation", "day_rate", "days_worked", "income"}
+    assert not agents.duplicated(["step", "worker"]).any()
+    key = ["step", "occupation"]
+    summed = agents.groupby(key, observed=True).agg(days=("days_worked", "sum"), income=("income", "sum"))
+    table = occupations.set_index(key).join(summed, how="left").fillna(0)
+    assert (table["days"] == table["days_worked"]).all()
+    np.testing.assert_allclose(table["income"], table["income_total"], atol=0.01)
+    # the head count at the end of a month = that month's workers still active + the month's entrants
+    still = agents[agents["active_at_end"]].groupby(key, observed=True).size().reindex(table.index, fill_value=0)
+    assert (table["active"] == still + table["entries"]).all()
+
+
+def test_agent_records_flag_rejects_a_non_boolean():
+    with pytest.raises(ConfigCompositionException, match="agent_records"):
+        make_config("population=classroom", "output.agent_records=maybe")
