@@ -146,7 +146,8 @@ def render() -> str:
         "`python -m sim ai.cost_per_image=2.5`.",
         "",
     ]
-    for section in ("", "population.", "ai.", "regulation.", "market.", "occupations."):
+    groups = [spec.name for spec in fields(SimConfig) if is_dataclass(spec.default_factory)]
+    for section in ("", *(f"{name}." for name in groups)):
         rows = [
             (key, meta)
             for key, meta in schema_leaves()
