@@ -59,12 +59,23 @@ def doc_commands() -> list[tuple[str, str]]:
     return found
 
 
+SMOKE = {"sensitivity": ["sensitivity.base_samples=2"]}  # as experiments/README.md documents
+
+
+def smoke_sized(argv: list[str]) -> list[str]:
+    """Extra overrides that cut a documented experiment down to its smoke size (none for a single run)."""
+    experiment = next((arg.split("=", 1)[1] for arg in argv if arg.startswith("experiment=")), None)
+    return [] if experiment is None else ["size=smoke", *SMOKE.get(experiment, [])]
+
+
 @pytest.mark.slow
 def test_every_command_in_the_docs_runs_as_written(tmp_path):
+    """Every documented command, as written; experiments at their smoke size (size=smoke)."""
     commands = doc_commands()
     assert len(commands) >= 7
     for page, command in commands:
         argv = shlex.split(command)
         argv[0] = sys.executable
+        argv += smoke_sized(argv)
         done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, f"{page}: {command}\n{done.stderr[-2000:]}"
