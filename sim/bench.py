@@ -8,8 +8,9 @@ Measures, in one command:
 * Mesa's Boltzmann wealth example (1,000 agents) run in this process for the same wall-clock
   budget as the national steps, and each preset's ratio to it;
 * the share of a national step spent in each stage of :class:`sim.model.FashionMarket`;
-* sweep throughput: the same city runs under Hydra's joblib launcher on all cores and under the
-  basic launcher (one process, a loop), in runs per second, and their ratio.
+* sweep throughput: the ``policy_comparison`` experiment at city (every scenario, a few seeds)
+  under Hydra's joblib launcher on all cores and under the basic launcher (one process, a loop),
+  in runs per second, and their ratio.
 """
 
 from __future__ import annotations
@@ -136,9 +137,9 @@ def boltzmann_reference(budget_seconds: float, agents: int = 1000) -> dict:
     }
 
 
-def sweep_overrides(runs: int) -> list[str]:
-    """The sweep measured: ``runs`` seeds at city. Switch to ``experiment=policy_comparison`` here."""
-    return ["population=city", "seed=" + ",".join(str(seed) for seed in range(runs))]
+def sweep_overrides(seeds: int) -> list[str]:
+    """The sweep measured: the ``policy_comparison`` experiment (every scenario) at city, ``seeds`` seeds each."""
+    return ["experiment=policy_comparison", "population=city", f"seed=range({seeds})"]
 
 
 def _multirun(overrides: list[str], launcher: str, sweep_dir: Path) -> float:
@@ -152,14 +153,15 @@ def _multirun(overrides: list[str], launcher: str, sweep_dir: Path) -> float:
     return wall
 
 
-def sweep_throughput(runs: int) -> dict:
+def sweep_throughput(seeds: int) -> dict:
     """Runs per second of the same sweep under the joblib launcher (all cores) and in one process."""
-    overrides = sweep_overrides(runs)
+    overrides = sweep_overrides(seeds)
     with tempfile.TemporaryDirectory(prefix="sim-bench-") as tmp:
         loop = _multirun(overrides, "basic", Path(tmp) / "basic")
         parallel = _multirun(overrides, "joblib", Path(tmp) / "joblib")
+        runs = sum(1 for _ in (Path(tmp) / "basic").glob("*/summary.json"))
         completed = sum(1 for _ in (Path(tmp) / "joblib").glob("*/summary.json"))
-    if completed != runs:
+    if completed != runs or runs == 0:
         raise RuntimeError(f"joblib sweep completed {completed} of {runs} runs")
     return {
         "overrides": overrides,
@@ -181,7 +183,7 @@ def _autogroup() -> bool | None:
         return None
 
 
-def benchmark(steps: int, sweep_runs: int) -> dict:
+def benchmark(steps: int, sweep_seeds: int) -> dict:
     """Every figure of the benchmark, as one dictionary."""
     import mesa
     import numpy
@@ -197,7 +199,7 @@ def benchmark(steps: int, sweep_runs: int) -> dict:
         )
     national, city = presets["national"], presets["city"]
     cost_ratio = city["agent_steps_per_second"] / national["agent_steps_per_second"]
-    sweep = sweep_throughput(sweep_runs)
+    sweep = sweep_throughput(sweep_seeds)
     checks = {
         "national_vs_boltzmann": national["vs_boltzmann"] >= TARGETS["national_vs_boltzmann_min"],
         "national_peak_memory": national["peak_memory_mib"] < TARGETS["national_peak_memory_mib_max"],
@@ -267,15 +269,20 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--steps", type=int, default=120, help="months per preset run (default 120)")
-    parser.add_argument("--sweep-runs", type=int, default=20, help="city runs in the sweep (default 20)")
+    parser.add_argument(
+        "--sweep-seeds",
+        type=int,
+        default=6,
+        help="seeds per scenario of the policy_comparison sweep (default 6: 66 runs)",
+    )
     parser.add_argument("--preset", choices=PRESETS, help=argparse.SUPPRESS)  # internal: one child run
     args = parser.parse_args(argv)
-    if args.steps < 1 or args.sweep_runs < 1:
-        parser.error(f"--steps = {args.steps}, --sweep-runs = {args.sweep_runs}: allowed integers >= 1")
+    if args.steps < 1 or args.sweep_seeds < 1:
+        parser.error(f"--steps = {args.steps}, --sweep-seeds = {args.sweep_seeds}: allowed integers >= 1")
     if args.preset:
         print(json.dumps(measure_preset(args.preset, args.steps)))
         return
-    result = benchmark(args.steps, args.sweep_runs)
+    result = benchmark(args.steps, args.sweep_seeds)
     print(json.dumps(result, indent=2) if args.json else render(result))
 
 

@@ -26,8 +26,12 @@ def test_boltzmann_reference_runs_for_its_budget():
     assert reference["agent_steps_per_second"] > 0
 
 
-def test_sweep_overrides_list_one_run_per_seed():
-    assert bench.sweep_overrides(3) == ["population=city", "seed=0,1,2"]
+def test_sweep_measured_is_policy_comparison_at_city_with_the_seeds_asked():
+    from tests.test_sweeps import SCENARIOS, sweep_of
+
+    jobs, swept = sweep_of(*bench.sweep_overrides(2))
+    assert swept == ["scenario", "seed"] and len(jobs) == 2 * len(SCENARIOS)
+    assert "population=city" in bench.sweep_overrides(2)
 
 
 def test_bad_arguments_give_one_line_and_exit_2():
