@@ -29,6 +29,11 @@ LEDGER = (
     "twin_royalties",
     "unconsented_uses",
 )
+# the columns of occupations.parquet, in order (DESIGN section 6); occupation_rows writes exactly these
+OCCUPATION_COLUMNS = (
+    "step", "date", "occupation", "active", "employed", "days_worked", "income_total", "income_mean",
+    "income_median", "income_p10", "income_p90", "gini", "entries", "exits", "retrained",
+)  # fmt: skip
 AGENT_COLUMNS = ("step", "worker", "occupation", "day_rate", "days_worked", "income", "royalties", "active_at_end")
 MONEY = tuple(name for name in LEDGER if name != "unconsented_uses")
 

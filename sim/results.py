@@ -15,29 +15,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sim.metrics import OCCUPATION_COLUMNS
+
 BASELINE = "no_ai"
 YEAR = 12  # months averaged for "first year" and "last year"
 INTERVAL = (0.05, 0.95)  # the 90% interval across seeds
-# the occupations table of one run (DESIGN section 6); any other column of a combined table is a swept parameter
-RUN_COLUMNS = frozenset(
-    [
-        "step",
-        "date",
-        "occupation",
-        "active",
-        "employed",
-        "days_worked",
-        "income_total",
-        "income_mean",
-        "income_median",
-        "income_p10",
-        "income_p90",
-        "gini",
-        "entries",
-        "exits",
-        "retrained",
-    ]
-)
+# any column of a combined table beyond one run's occupations table is a swept parameter
+RUN_COLUMNS = frozenset(OCCUPATION_COLUMNS)
 JOB_COLUMNS = ("job", "scenario", "seed")
 
 
@@ -183,6 +167,18 @@ def _relative(value: pd.Series, reference: pd.Series) -> pd.Series:
     return (value / reference.where(reference > 0) - 1.0) * 100.0
 
 
+def _baseline_reference(frame: pd.DataFrame, value: str, key: str, pool: str) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows other than the baseline's, and for each the same seed's baseline ``value`` at the same ``key``
+    (the baseline's ``pool`` over its seeds where that seed is missing)."""
+    base = frame[frame["label"] == BASELINE]
+    paired = base.set_index(["seed", key])[value]
+    pooled = base.groupby(key)[value].agg(pool)
+    rest = frame[frame["label"] != BASELINE]
+    index = pd.MultiIndex.from_frame(rest[["seed", key]])
+    reference = pd.Series(paired.reindex(index).to_numpy(), index=rest.index)
+    return rest, reference.fillna(rest[key].map(pooled))
+
+
 def change_by_seed(results: Results, column: str) -> pd.DataFrame:
     """Per (label, seed, occupation): ``column``'s last-year mean and its % change against the reference.
 
@@ -192,13 +188,7 @@ def change_by_seed(results: Results, column: str) -> pd.DataFrame:
     """
     years = _year_means(results.occupations, column)
     if results.has_baseline:
-        base = years[years["label"] == BASELINE]
-        paired = base.set_index(["seed", "occupation"])["last"]
-        pooled = base.groupby("occupation")["last"].mean()
-        years = years[years["label"] != BASELINE]
-        index = pd.MultiIndex.from_frame(years[["seed", "occupation"]])
-        reference = pd.Series(paired.reindex(index).to_numpy(), index=years.index)
-        reference = reference.fillna(years["occupation"].map(pooled))
+        years, reference = _baseline_reference(years, "last", "occupation", "mean")
     else:
         reference = years["first"]
     return years.assign(reference=reference, change=_relative(years["last"], reference))
@@ -246,13 +236,8 @@ def twin_accounts(results: Results) -> pd.DataFrame:
     frame["day_income"] = frame["income_total"] - frame["twin_royalties"]
     frame = frame.reset_index()
     if results.has_baseline:
-        base = frame[frame["label"] == BASELINE]
-        paired = base.set_index(["seed", "step"])["day_income"]
-        pooled = base.groupby("step")["day_income"].median()
-        frame = frame[frame["label"] != BASELINE]
-        index = pd.MultiIndex.from_frame(frame[["seed", "step"]])
-        reference = pd.Series(paired.reindex(index).to_numpy(), index=frame.index)
-        frame["reference"] = reference.fillna(frame["step"].map(pooled))
+        frame, reference = _baseline_reference(frame, "day_income", "step", "median")
+        frame = frame.assign(reference=reference)
     else:
         first_year = frame[frame["step"] < YEAR].groupby(["label", "seed"])["day_income"].mean()
         frame = frame.join(first_year.rename("reference"), on=["label", "seed"])

@@ -167,3 +167,11 @@ def test_levy_funds_retraining_and_royalty_floor_raises_twin_pay():
     )[1]
     per_use = lambda m: m["twin_royalties"].sum() / max(m["shoots_twin"].sum(), 1)  # noqa: E731
     assert per_use(floor) > per_use(base)
+
+
+def test_occupation_rows_have_exactly_the_contract_columns(classroom):
+    from sim.metrics import OCCUPATION_COLUMNS
+
+    model = FashionMarket(classroom)
+    model.run_for(1)
+    assert tuple(model.occupation_rows[0]) == OCCUPATION_COLUMNS
