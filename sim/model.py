@@ -121,7 +121,6 @@ class FashionMarket(mesa.Model):
         for column in ("days_worked", "income", "royalties"):
             workers.view(column)[:] = 0
         self.brands.view("spend_by_mode")[:] = 0.0
-        self.was_active = workers.view("active").copy()
         self.members = self._group_active()
         self.ledger = dict.fromkeys(metrics.LEDGER, 0)
         self.flows = {name: np.zeros(len(OCCUPATIONS), dtype=np.int64) for name in ("entries", "exits", "retrained")}
@@ -136,7 +135,7 @@ class FashionMarket(mesa.Model):
     def active_this_month(self) -> np.ndarray:
         """Workers who were active when the month began (entrants of this month excluded)."""
         mask = np.zeros(self.workers.size, dtype=bool)
-        mask[: self.was_active.size] = self.was_active
+        mask[np.concatenate(self.members)] = True
         return mask
 
     def _group_active(self) -> list[np.ndarray]:
@@ -376,10 +375,7 @@ class FashionMarket(mesa.Model):
     def _retrain(self, leaving_crew: np.ndarray) -> None:
         """Leaving crew retrain as AI content producers while AI shoots need them; the levy fund pays grants."""
         mcfg = self.cfg.market
-        ai_work = (
-            self.workers.view("days_worked")[self.workers.view("occupation") == AI_PRODUCER].sum()
-            + self.unfilled[AI_PRODUCER]
-        )
+        ai_work = self.workers.days_worked[self.members[AI_PRODUCER]].sum() + self.unfilled[AI_PRODUCER]
         draws = self.rng.random(leaving_crew.size)
         if leaving_crew.size == 0 or ai_work == 0:
             return
