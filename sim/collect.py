@@ -26,10 +26,10 @@ import yaml
 from hydra.experimental.callback import Callback
 
 from sim import io
+from sim.jobs import ERROR_FILE  # sim.jobs imports the model only when a job runs
 
 TABLES = ("occupations", "market")
 JOB_COLUMNS = ["job", "status", "scenario", "seed", "overrides", "error"]
-ERROR_FILE = "error.txt"  # written by sim.jobs; repeated here so collecting never imports the model side
 JOB_SUBDIR = "${hydra.job.num}"
 
 log = logging.getLogger(__name__)

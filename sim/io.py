@@ -19,6 +19,7 @@ COMPLETE_MARKER = "summary.json"
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)  # read the process umask once (os.umask can only read it by setting it)
 RESULT_FILES = ("occupations.parquet", "market.parquet", COMPLETE_MARKER)
+OPTIONAL_FILES = ("agents.parquet",)  # written only when a config asks for it
 _TEMPORARY_SUFFIXES = (".parquet", ".json", ".png")  # write_atomic's temporary '.NAME.XXXX.SUFFIX'
 
 
@@ -65,7 +66,9 @@ def mark_incomplete(run_dir: Path) -> None:
         if not folder.is_dir():
             continue
         for path in folder.iterdir():
-            stale = path.name in RESULT_FILES or (folder.name == "figures" and path.suffix == ".png")
+            stale = path.name in (*RESULT_FILES, *OPTIONAL_FILES) or (
+                folder.name == "figures" and path.suffix == ".png"
+            )
             leftover = path.name.startswith(".") and path.name.endswith(_TEMPORARY_SUFFIXES)
             if path.is_file() and (stale or leftover):
                 path.unlink(missing_ok=True)

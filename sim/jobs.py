@@ -54,7 +54,7 @@ def run_job(cfg: DictConfig, job_dir: Path, overrides: list[str]) -> str:
         return "skipped"
     from sim.run import run  # the model is imported only when a job really runs
 
-    io.mark_incomplete(job_dir)
+    io.mark_incomplete(job_dir)  # also when the job fails before run() gets to clear it
     for stale in (JOB_RECORD, ERROR_FILE):
         (job_dir / stale).unlink(missing_ok=True)
     try:

@@ -27,10 +27,14 @@ def run_model(cfg: SimConfig) -> FashionMarket:
     return model
 
 
+def tables(model: FashionMarket) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The occupations and market tables of a model that has run."""
+    return pd.DataFrame(model.occupation_rows), pd.DataFrame(model.market_rows)
+
+
 def simulate(cfg: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the model for ``cfg.steps`` months; return the occupations and market tables."""
-    model = run_model(cfg)
-    return pd.DataFrame(model.occupation_rows), pd.DataFrame(model.market_rows)
+    return tables(run_model(cfg))
 
 
 def git_revision() -> str:
@@ -92,13 +96,11 @@ def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path) -> dict:
     cfg = sensitivity.apply_point(cfg)  # a sensitivity sweep's job: its design point's values
     out_dir.mkdir(parents=True, exist_ok=True)
     model = run_model(cfg)
-    occupations, market = pd.DataFrame(model.occupation_rows), pd.DataFrame(model.market_rows)
+    occupations, market = tables(model)
     io.write_parquet(occupations, out_dir / "occupations.parquet")
     io.write_parquet(market, out_dir / "market.parquet")
-    if cfg.output.agent_records:
+    if cfg.output.agent_records:  # an older run's agents.parquet went with mark_incomplete
         io.write_parquet(metrics.agent_table(model), out_dir / "agents.parquet")
-    else:
-        (out_dir / "agents.parquet").unlink(missing_ok=True)  # none from an earlier run in this directory
     plots.run_figures(occupations, market, out_dir / "figures")
     summary = {
         "scenario": cfg.scenario_name,

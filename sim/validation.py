@@ -19,6 +19,7 @@ from hydra import compose, initialize_config_dir
 
 from sim.config import OCCUPATIONS, SimConfig, register, to_schema
 from sim.model import FashionMarket
+from sim.run import tables
 
 SEEDS = (0, 1, 2, 3)  # four seeds per scenario: every fact below holds on their mean with a margin
 POPULATION = "population=city"  # about 5,000 workers and 200 brands
@@ -78,8 +79,7 @@ def simulate_years(cfg: SimConfig) -> Outcome:
             income[:] = 0
             months_active[:] = 0
     return Outcome(
-        pd.DataFrame(model.occupation_rows),
-        pd.DataFrame(model.market_rows),
+        *tables(model),
         {name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in years.items()},
     )
 
