@@ -63,7 +63,8 @@ def worker_table(income_window: int, size: int) -> Table:
             "underrepresented": (np.bool_, ()),
             "retrained": (np.bool_, ()),
             "months_in_occupation": (np.int32, ()),
-            "income_history": (np.float64, (income_window,)),
+            "income_history": (np.int64, (income_window,)),  # net income of the last months, cents
+            "income_window_sum": (np.int64, ()),  # the same months added up, kept as months come and go
             "days_worked": (np.int32, ()),
             "income": (np.int64, ()),  # net income this month, cents
             "royalties": (np.int64, ()),  # net twin royalties this month, cents
@@ -133,7 +134,7 @@ class Worker(mesa.Agent):
     def income_history(self) -> np.ndarray:
         """Net monthly income (USD) over the last ``income_window`` months, oldest first."""
         history = self._get("income_history")
-        return np.roll(history, -(self.model.steps % history.shape[0])).copy()
+        return np.roll(history, -(self.model.steps % history.shape[0])) / 100.0
 
 
 class TopModel(Worker):

@@ -45,31 +45,49 @@ def logit_shares(utility: np.ndarray, available: np.ndarray) -> np.ndarray:
     return np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
 
 
-def draw_crew(rng: np.random.Generator, shoots: np.ndarray, per_shoot: np.ndarray) -> np.ndarray:
-    """Worker-days one occupation is needed for, by brand and mode.
+def draw_crew(rng: np.random.Generator, shoots: np.ndarray, recipe: np.ndarray) -> np.ndarray:
+    """Worker-days each occupation is needed for, by brand and mode.
 
-    ``shoots`` is [brand, type, mode] shoot-days, ``per_shoot`` [type, mode] workers per shoot-day.
-    The whole part is booked for every shoot; the fraction is a Bernoulli draw per shoot, so a
-    recipe of 1.5 books 1 or 2 workers and never rounds the half away. The draws are taken type
-    by type, mode by mode, brand by brand, in one call; brands with no shoots draw nothing.
+    ``shoots`` is [brand, type, mode] shoot-days, ``recipe`` [type, mode, occupation] workers per
+    shoot-day. A brand's ``n`` shoot-days at a recipe of ``x`` need ``n * x`` worker-days; the
+    fraction of that is drawn, not rounded away: one more day with probability equal to the
+    fraction (randomised rounding), so the mean is exactly ``n * x`` and a single shoot at 1.5
+    books 1 or 2 workers with even odds. One uniform draw per occupation, type, mode and brand,
+    in that order, in one call. Returns [occupation, brand, mode].
     """
-    per_shoot = np.asarray(per_shoot, dtype=np.float64)
-    whole = np.floor(per_shoot)
-    fraction = per_shoot - whole
-    days = (shoots * whole.astype(np.int64)).sum(axis=1)
-    drawn = fraction > 0.0
-    trials = np.ascontiguousarray(shoots[:, drawn].T)  # [(type, mode) drawn, brand]
-    chance = np.broadcast_to(fraction[drawn][:, None], trials.shape)
-    extra = np.zeros_like(trials)
-    some = trials > 0
-    extra[some] = rng.binomial(trials[some], chance[some])
-    np.add.at(days.T, np.nonzero(drawn)[1], extra)
+    recipe = np.asarray(recipe, dtype=np.float64)
+    brands, _, modes = shoots.shape
+    need = np.zeros((recipe.shape[2], brands, modes), dtype=np.float64)
+    for occupation, kind, mode in zip(*np.nonzero(np.moveaxis(recipe, 2, 0)), strict=True):
+        need[occupation, :, mode] += shoots[:, kind, mode] * recipe[kind, mode, occupation]
+    days = np.floor(need)
+    days += rng.random(need.shape) < need - days
     return days.astype(np.int64)
 
 
-def ranking_priority(rng: np.random.Generator, log_weight: np.ndarray) -> np.ndarray:
-    """Random priorities whose descending order is a Plackett-Luce draw with odds exp(log_weight)."""
-    return log_weight + rng.gumbel(size=log_weight.shape)
+def ranking_order(rng: np.random.Generator, log_weight: np.ndarray) -> np.ndarray:
+    """A Plackett-Luce ranking with odds ``exp(log_weight)``: the indices, best first.
+
+    Each priority is ``log_weight - log(E)`` with ``E ~ Exp(1)``, so ``-log(E)`` is a standard
+    Gumbel draw and sorting the priorities descending is a Plackett-Luce draw (the exponential
+    race). The priorities are rounded to 2**-32 of their range and put in order by a two-pass
+    radix sort, several times faster than a comparison sort of floats; a tie (at national scale
+    about one pair in three months) goes to the lower index.
+    """
+    draws = rng.standard_exponential(log_weight.size)
+    priority = log_weight - np.log(np.maximum(draws, np.finfo(np.float64).tiny))
+    if priority.size < 2:
+        return np.arange(priority.size)
+    top, span = priority.max(), np.ptp(priority)
+    scale = (2.0**32 - 1024.0) / span if span > 0 else 0.0  # below 2**32 after rounding
+    key = ((top - priority) * scale).astype(np.uint32)  # ascending key = descending priority
+    return radix_order(key)
+
+
+def radix_order(key: np.ndarray) -> np.ndarray:
+    """The stable ascending order of unsigned 32-bit keys: a counting sort on each 16-bit half."""
+    order = np.argsort((key & 0xFFFF).astype(np.uint16), kind="stable")  # radix sort for 16-bit keys
+    return order[np.argsort((key[order] >> 16).astype(np.uint16), kind="stable")]
 
 
 def allocate_days(
@@ -93,6 +111,8 @@ def allocate_days(
     if most == 0:
         zeros = np.zeros_like(demand)
         return np.zeros_like(free_days), zeros, zeros
+    if free_days.min() == most:  # the model's case: everyone in an occupation starts the month free
+        return _allocate_equal_days(most, rate_cents, job_days, demand)
     # days on offer in each pass, from a histogram of free days; only the passes that demand reaches are built
     passes = -(-most // job_days)
     with_at_least = np.cumsum(np.bincount(free_days)[::-1])[::-1][1:]  # [d - 1]: workers with >= d free days
@@ -122,6 +142,38 @@ def allocate_days(
     cumulative_cost = np.where(brand_end > 0, cumulative_cost, 0)
     brand_cost = np.diff(cumulative_cost, prepend=0)
     brand_filled = np.diff(brand_end, prepend=0)
+    return days, brand_cost, brand_filled
+
+
+def _allocate_equal_days(
+    free: int, rate_cents: np.ndarray, job_days: int, demand: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`allocate_days` when every worker has the same ``free`` days, in closed form.
+
+    Each pass then gives every worker the same slot (``job_days``, or what is left in the last
+    pass), so the n-th day of the sequence falls in a known pass, worker and day of her slot, and
+    the cost of the first n days is whole passes of the total rate plus a prefix sum of rates.
+    """
+    workers = rate_cents.size
+    full_passes, last_slot = divmod(free, job_days)
+    filled_total = min(int(demand.sum()), workers * free)
+    ends = np.append(np.minimum(np.cumsum(demand), filled_total), filled_total)  # brands' last days, then all
+
+    in_full = workers * job_days * full_passes
+    late = ends > in_full  # in the last, shorter pass
+    done = np.where(late, full_passes, np.minimum(ends // (workers * job_days), max(full_passes - 1, 0)))
+    slot = np.where(late, last_slot, job_days)
+    into_pass = ends - done * workers * job_days
+    worker = np.minimum(into_pass // np.maximum(slot, 1), workers - 1)
+    part = into_pass - worker * slot  # days of that worker's slot taken, 0 to slot
+    before = np.cumsum(rate_cents) - rate_cents  # rates of the workers ranked above each
+    cumulative_cost = done * job_days * rate_cents.sum() + slot * before[worker] + part * rate_cents[worker]
+
+    days = np.full(workers, done[-1] * job_days, dtype=np.int64)
+    days[: worker[-1]] += slot[-1]
+    days[worker[-1]] += part[-1]
+    brand_cost = np.diff(cumulative_cost[:-1], prepend=0)
+    brand_filled = np.diff(ends[:-1], prepend=0)
     return days, brand_cost, brand_filled
 
 
@@ -163,10 +215,17 @@ def gini(values: np.ndarray, presorted: bool = False) -> float:
 
 
 def sort_nonnegative(values: np.ndarray) -> np.ndarray:
-    """Ascending copy of non-negative values, sorting only the positive ones (most months many earn 0)."""
+    """Ascending copy of non-negative values, sorting only the positive ones (most months many earn 0).
+
+    Integers below 2**32 (a month's income in cents) are put in order by a radix sort.
+    """
     positive = values[values > 0]
+    if positive.dtype.kind in "iu" and positive.size and positive.max() < 2**32:
+        positive = positive[radix_order(positive.astype(np.uint32))]
+    else:
+        positive = np.sort(positive)
     ordered = np.zeros(values.size, dtype=values.dtype)
-    ordered[values.size - positive.size :] = np.sort(positive)
+    ordered[values.size - positive.size :] = positive
     return ordered
 
 
@@ -174,6 +233,17 @@ def median_of_sorted(ordered: np.ndarray) -> float:
     """The median of ascending values, as ``np.median`` computes it (mean of the middle two when even)."""
     middle = ordered.size // 2
     return float(ordered[middle] if ordered.size % 2 else ordered[middle - 1 : middle + 1].mean())
+
+
+def percentile_of_sorted(ordered: np.ndarray, percent: float) -> float:
+    """A percentile of ascending values, interpolated as ``np.percentile`` does by default (Hyndman-Fan 7)."""
+    position = (ordered.size - 1) * (percent / 100)
+    below = int(np.floor(position))
+    if below >= ordered.size - 1:
+        return float(ordered[-1])
+    low, high, weight = ordered[below], ordered[below + 1], position - below
+    step = high - low
+    return float(high - step * (1 - weight) if weight >= 0.5 else low + step * weight)
 
 
 def entrants_expected(

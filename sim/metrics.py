@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import OCCUPATIONS
-from sim.market import gini, median_of_sorted, sort_nonnegative
+from sim.market import gini, median_of_sorted, percentile_of_sorted, sort_nonnegative
 
 if TYPE_CHECKING:
     from sim.model import FashionMarket
@@ -47,17 +47,15 @@ def occupation_rows(model: FashionMarket) -> list[dict]:
     """One row per occupation for this month."""
     workers = model.workers
     code = workers.view("occupation")
-    income = workers.view("income") / 100.0
     employed = (workers.view("days_worked") > 0) | (workers.view("royalties") > 0)
     active = np.bincount(code[workers.view("active")], minlength=len(OCCUPATIONS))
     date = month_label(model)
     rows = []
     for occ, name in enumerate(OCCUPATIONS):
         members = model.members[occ]  # active when the month began
-        pay = income[members]
-        ordered = sort_nonnegative(pay)
+        cents = workers.income[members]
+        pay, ordered = cents / 100.0, sort_nonnegative(cents) / 100.0
         has = pay.size > 0
-        low, high = np.percentile(ordered, (10, 90)) if has else (0.0, 0.0)
         rows.append(
             {
                 "step": model.t,
@@ -69,8 +67,8 @@ def occupation_rows(model: FashionMarket) -> list[dict]:
                 "income_total": float(pay.sum()),
                 "income_mean": float(pay.mean()) if has else 0.0,
                 "income_median": median_of_sorted(ordered) if has else 0.0,
-                "income_p10": float(low),
-                "income_p90": float(high),
+                "income_p10": percentile_of_sorted(ordered, 10) if has else 0.0,
+                "income_p90": percentile_of_sorted(ordered, 90) if has else 0.0,
                 "gini": gini(ordered, presorted=True),
                 "entries": int(model.flows["entries"][occ]),
                 "exits": int(model.flows["exits"][occ]),

@@ -36,6 +36,7 @@ class FashionMarket(mesa.Model):
         self.entry_income = np.array([o.entry_income for o in occ])
         self.target_utilisation = np.array([o.target_utilisation for o in occ])
         self.commissioned = np.array([o.commissioned for o in occ])
+        self.configured_rate = np.array([o.day_rate for o in occ])
         shoots = [getattr(cfg.market.shoots, kind) for kind in SHOOT_TYPES]
         self.images = np.array([s.images for s in shoots])
         self.quality_emphasis = np.array([s.quality_emphasis for s in shoots])
@@ -59,13 +60,10 @@ class FashionMarket(mesa.Model):
 
     # -- building ------------------------------------------------------------------------
     def add_workers(self, code: int, count: int, retrained: bool) -> np.ndarray:
-        """Append ``count`` workers of occupation ``code`` at today's going day rate."""
+        """Append ``count`` workers of occupation ``code`` around the going day rate (see ``going_rate``)."""
         cfg = getattr(self.cfg.occupations, OCCUPATIONS[code])
         workers = self.workers
-        median = cfg.day_rate
-        if workers.size:
-            current = workers.view("day_rate")[workers.view("active") & (workers.view("occupation") == code)]
-            median = float(np.median(current)) if current.size else median
+        median = self.going_rate(code)
         rows = workers.append(count)
         spread = self.rng.normal(size=count)
         workers.occupation[rows] = code
@@ -83,6 +81,11 @@ class FashionMarket(mesa.Model):
         cls = WORKER_CLASSES[OCCUPATIONS[code]]
         self.worker_agents.extend(cls(self, int(row)) for row in rows)
         return rows
+
+    def going_rate(self, code: int) -> float:
+        """Median day rate of the occupation's workers this month; the configured rate before the first."""
+        rows = self.members[code] if hasattr(self, "members") else ()
+        return float(np.median(self.workers.day_rate[rows])) if len(rows) else self.configured_rate[code]
 
     def _build_brands(self) -> None:
         pop, market_cfg = self.cfg.population, self.cfg.market
@@ -146,12 +149,11 @@ class FashionMarket(mesa.Model):
         return np.split(rows[np.argsort(code, kind="stable")], bounds)
 
     def _mean_rates(self) -> np.ndarray:
-        workers = self.workers
-        active, code, rate = workers.view("active"), workers.view("occupation"), workers.view("day_rate")
-        totals = np.bincount(code[active], weights=rate[active], minlength=len(OCCUPATIONS))
-        counts = np.bincount(code[active], minlength=len(OCCUPATIONS))
-        configured = np.array([getattr(self.cfg.occupations, name).day_rate for name in OCCUPATIONS])
-        return np.where(counts > 0, totals / np.maximum(counts, 1), configured)
+        """Mean day rate of each occupation's active workers (the configured rate if it has none)."""
+        rate = self.workers.day_rate
+        return np.array(
+            [rate[rows].mean() if rows.size else self.configured_rate[code] for code, rows in enumerate(self.members)]
+        )
 
     def draw_demand(self) -> None:
         """Stage 1: each brand draws its shoot-days (base x growth x season, Poisson)."""
@@ -267,17 +269,17 @@ class FashionMarket(mesa.Model):
         """Stage 5: book crews occupation by occupation, brands asking in a random order."""
         brands, workers, mcfg = self.brands, self.workers, self.cfg.market
         order = self.rng.permutation(brands.size)
+        crews = market.draw_crew(self.rng, self.shoots, self.recipe)  # [occupation, brand, mode]
         self.bookings = []
-        for code in range(len(OCCUPATIONS)):
-            by_mode = market.draw_crew(self.rng, self.shoots, self.recipe[:, :, code])
+        for code, by_mode in enumerate(crews):
             needed = by_mode.sum(axis=1)
             rows = self.members[code]  # ascending; `ranked` puts them in this month's ranking order
             rate = workers.day_rate[rows]
             if code == TOP:
                 log_weight = mcfg.reputation_weight * np.log(workers.reputation[rows])
-            else:
-                log_weight = -mcfg.price_weight * np.log(rate / np.median(rate)) if rows.size else rate
-            ranked = np.argsort(-market.ranking_priority(self.rng, log_weight))  # no ties: floats
+            else:  # odds ~ rate**-price_weight (relative to the median: the same ranking)
+                log_weight = -mcfg.price_weight * np.log(rate)
+            ranked = market.ranking_order(self.rng, log_weight)
             rate_cents = np.rint(rate * 100).astype(np.int64)
             free = workers.capacity[rows] - workers.days_worked[rows]
             days_ranked, cost_in_order, filled = market.allocate_days(
@@ -343,13 +345,15 @@ class FashionMarket(mesa.Model):
             self.rate_floor[rows_code],
             self.rate_ceiling[rows_code],
         )
-        workers.income_history[rows, self.t % mcfg.income_window] = workers.income[rows] / 100.0
+        month = workers.income_history[:, self.t % mcfg.income_window]  # the oldest month, replaced now
+        workers.income_window_sum[rows] += workers.income[rows] - month[rows]
+        month[rows] = workers.income[rows]
         workers.months_in_occupation[rows] += 1
 
-        trailing = workers.view("income_history").mean(axis=1)  # column-major: adds month columns in turn
-        settled = workers.view("months_in_occupation") >= mcfg.income_window
-        poor = active & settled & (trailing < self.outside_option[code])
-        leaving = np.flatnonzero(poor & (self.rng.random(workers.size) < mcfg.exit_rate))
+        settled = rows[workers.months_in_occupation[rows] >= mcfg.income_window]
+        trailing = workers.income_window_sum[settled] / 100.0 / mcfg.income_window  # USD a month, from exact cents
+        poor = settled[trailing < self.outside_option[code[settled]]]
+        leaving = poor[self.rng.random(poor.size) < mcfg.exit_rate]
         self._retrain(leaving[np.isin(code[leaving], CREW_CODES)])
         workers.active[leaving] = False
         for row in leaving.tolist():  # Mesa deregisters agents one at a time

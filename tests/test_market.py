@@ -43,11 +43,27 @@ def test_draw_crew_keeps_fractions_on_average():
     rng = np.random.default_rng(0)
     shoots = np.zeros((20_000, 2, 3), dtype=np.int64)
     shoots[:, 0, 0], shoots[:, 1, 2] = 1, 2
-    days = market.draw_crew(rng, shoots, np.array([[1.5, 7.0, 9.0], [0.0, 3.0, 0.25]]))
-    assert set(np.unique(days[:, 0])) == {1, 2}
-    assert days[:, 0].mean() == pytest.approx(1.5, abs=0.02)
-    assert (days[:, 1] == 0).all()  # no shoots, no days, whatever the recipe
-    assert set(np.unique(days[:, 2])) == {0, 1, 2} and days[:, 2].mean() == pytest.approx(0.5, abs=0.02)
+    recipe = np.zeros((2, 3, 2))  # [type, mode, occupation]
+    recipe[:, :, 0] = [[1.5, 7.0, 9.0], [0.0, 3.0, 0.25]]
+    recipe[1, 2, 1] = 3.0
+    days = market.draw_crew(rng, shoots, recipe)  # [occupation, brand, mode]
+    assert days.shape == (2, 20_000, 3)
+    assert set(np.unique(days[0, :, 0])) == {1, 2}
+    assert days[0, :, 0].mean() == pytest.approx(1.5, abs=0.02)
+    assert (days[0, :, 1] == 0).all()  # no shoots, no days, whatever the recipe
+    # 2 shoots at 0.25 need half a worker-day: 0 or 1 (rounded at random), never 2
+    assert set(np.unique(days[0, :, 2])) == {0, 1} and days[0, :, 2].mean() == pytest.approx(0.5, abs=0.02)
+    assert (days[1, :, 2] == 6).all() and (days[1, :, :2] == 0).all()  # whole recipes need no draw
+
+
+def test_draw_crew_rounds_a_brands_need_up_or_down_never_further():
+    rng = np.random.default_rng(1)
+    shoots = rng.integers(0, 40, size=(5_000, 2, 3))
+    recipe = rng.choice([0.0, 0.25, 0.5, 1.0, 1.5, 2.0], size=(2, 3, 4))
+    need = np.einsum("btm,tmo->obm", shoots, recipe)
+    days = market.draw_crew(rng, shoots, recipe)
+    assert ((days == np.floor(need)) | (days == np.ceil(need))).all()
+    assert days.sum() == pytest.approx(need.sum(), rel=0.002)
 
 
 def test_day_rates_move_with_utilisation_within_floor_and_ceiling():
@@ -105,13 +121,42 @@ def _allocate_days_by_hand(free, rate, job_days, demand):
     return days, cost, filled
 
 
-def test_allocate_days_matches_the_rule_written_as_a_loop():
+@pytest.mark.parametrize("equal", [False, True], ids=["any free days", "equal free days (closed form)"])
+def test_allocate_days_matches_the_rule_written_as_a_loop(equal):
     rng = np.random.default_rng(7)
-    for _ in range(200):
+    for _ in range(300):
         workers, brands, job_days = rng.integers(1, 30), rng.integers(1, 8), int(rng.integers(1, 5))
-        free = rng.integers(0, 12, workers)
+        free = np.full(workers, rng.integers(1, 12)) if equal else rng.integers(0, 12, workers)
         rate = rng.integers(100, 5000, workers)
-        demand = rng.integers(0, 25, brands)
+        demand = rng.integers(0, 40 if equal else 25, brands)
         days, cost, filled = market.allocate_days(free, rate, job_days, demand)
         expected = _allocate_days_by_hand(free.tolist(), rate.tolist(), job_days, demand.tolist())
         assert (days.tolist(), cost.tolist(), filled.tolist()) == expected
+
+
+def test_ranking_order_is_a_plackett_luce_draw():
+    rng = np.random.default_rng(3)
+    log_weight = np.log([4.0, 2.0, 1.0, 1.0])
+    firsts = np.array([market.ranking_order(rng, log_weight)[0] for _ in range(20_000)])
+    # the first place goes to each with probability weight / total weight
+    np.testing.assert_allclose(np.bincount(firsts, minlength=4) / firsts.size, [0.5, 0.25, 0.125, 0.125], atol=0.01)
+    order = market.ranking_order(rng, rng.normal(size=1_000))
+    assert sorted(order.tolist()) == list(range(1_000))
+
+
+def test_radix_order_sorts_32_bit_keys_stably():
+    keys = np.random.default_rng(4).integers(0, 2**32, size=10_000, dtype=np.uint64).astype(np.uint32)
+    keys[::7] = keys[0]  # ties keep their order
+    assert (market.radix_order(keys) == np.argsort(keys, kind="stable")).all()
+
+
+def test_income_statistics_of_sorted_values_match_numpy():
+    rng = np.random.default_rng(5)
+    for size in range(1, 40):
+        cents = rng.integers(0, 10**7, size) * (rng.random(size) < 0.7)
+        ordered = market.sort_nonnegative(cents)
+        assert (ordered == np.sort(cents)).all()
+        usd = ordered / 100.0
+        assert market.median_of_sorted(usd) == np.median(usd)
+        for percent in (10, 90):
+            assert market.percentile_of_sorted(usd, percent) == np.percentile(usd, percent)
