@@ -189,7 +189,7 @@ def adjust_day_rates(
     return np.clip(day_rate * np.exp(speed * (utilisation - target)), floor, ceiling)
 
 
-def split_commission(gross_cents: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
+def split_commission(gross_cents: np.ndarray, share: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Split gross pay (cents) into the agency's commission and the worker's net, to the cent."""
     commission = np.rint(gross_cents * share).astype(np.int64)
     return commission, gross_cents - commission
@@ -211,7 +211,7 @@ def gini(values: np.ndarray, presorted: bool = False) -> float:
     # digits would depend on the machine's core count, and on 2 busy cores the threads cost milliseconds
     weighted = (np.arange(1.0, n + 1.0) * values).sum()
     # clipped: equal incomes give 0 up to rounding, which must not show as -2e-16 in the tables
-    return float(np.clip(2.0 * weighted / (n * total) - (n + 1) / n, 0.0, 1.0))
+    return min(max(float(2.0 * weighted / (n * total) - (n + 1) / n), 0.0), 1.0)
 
 
 def sort_nonnegative(values: np.ndarray) -> np.ndarray:
@@ -258,7 +258,7 @@ def entrants_expected(
     """
     if entry_income > 0:
         # capped before dividing, so a tiny entry income cannot overflow (same value otherwise)
-        attraction = float(np.clip(min(mean_income, 2.0 * entry_income) / entry_income - 1.0, 0.0, 1.0))
+        attraction = min(max(min(mean_income, 2.0 * entry_income) / entry_income - 1.0, 0.0), 1.0)
     else:
         attraction = 1.0 if mean_income > 0 else 0.0
     return entry_rate * active * attraction + unfilled_workers

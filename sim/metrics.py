@@ -46,36 +46,42 @@ def month_label(model: FashionMarket) -> np.datetime64:
 def occupation_rows(model: FashionMarket) -> list[dict]:
     """One row per occupation for this month."""
     workers = model.workers
-    code = workers.view("occupation")
-    employed = (workers.view("days_worked") > 0) | (workers.view("royalties") > 0)
-    active = np.bincount(code[workers.view("active")], minlength=len(OCCUPATIONS))
+    rows = model.month_rows  # active when the month began, occupation by occupation
+    cents = workers.income[rows]
+    days = workers.days_worked[rows]
+    employed = (days > 0) | (workers.royalties[rows] > 0)
+    end = np.cumsum(model.group_sizes)
+    totals = {  # exact integer sums by occupation: differences of a running total at the groups' ends
+        name: np.diff(np.concatenate(([0], np.cumsum(values, dtype=np.int64)))[end], prepend=0)
+        for name, values in (("cents", cents), ("days", days), ("employed", employed))
+    }
+    active = np.bincount(workers.view("occupation")[workers.view("active")], minlength=len(OCCUPATIONS))
     date = month_label(model)
-    rows = []
+    result = []
     for occ, name in enumerate(OCCUPATIONS):
-        members = model.members[occ]  # active when the month began
-        cents = workers.income[members]
-        pay, ordered = cents / 100.0, sort_nonnegative(cents) / 100.0
-        has = pay.size > 0
-        rows.append(
+        size = int(model.group_sizes[occ])
+        ordered = sort_nonnegative(cents[end[occ] - size : end[occ]]) / 100.0
+        total = totals["cents"][occ] / 100.0
+        result.append(
             {
                 "step": model.t,
                 "date": date,
                 "occupation": name,
                 "active": int(active[occ]),
-                "employed": int(employed[members].sum()),
-                "days_worked": int(workers.view("days_worked")[members].sum()),
-                "income_total": float(pay.sum()),
-                "income_mean": float(pay.mean()) if has else 0.0,
-                "income_median": median_of_sorted(ordered) if has else 0.0,
-                "income_p10": percentile_of_sorted(ordered, 10) if has else 0.0,
-                "income_p90": percentile_of_sorted(ordered, 90) if has else 0.0,
+                "employed": int(totals["employed"][occ]),
+                "days_worked": int(totals["days"][occ]),
+                "income_total": float(total),
+                "income_mean": float(total / size) if size else 0.0,
+                "income_median": median_of_sorted(ordered) if size else 0.0,
+                "income_p10": percentile_of_sorted(ordered, 10) if size else 0.0,
+                "income_p90": percentile_of_sorted(ordered, 90) if size else 0.0,
                 "gini": gini(ordered, presorted=True),
                 "entries": int(model.flows["entries"][occ]),
                 "exits": int(model.flows["exits"][occ]),
                 "retrained": int(model.flows["retrained"][occ]),
             }
         )
-    return rows
+    return result
 
 
 def agent_rows(model: FashionMarket) -> dict[str, np.ndarray]:

@@ -124,7 +124,7 @@ class FashionMarket(mesa.Model):
         for column in ("days_worked", "income", "royalties"):
             workers.view(column)[:] = 0
         self.brands.view("spend_by_mode")[:] = 0.0
-        self.members = self._group_active()
+        self.group_active()
         self.ledger = dict.fromkeys(metrics.LEDGER, 0)
         self.flows = {name: np.zeros(len(OCCUPATIONS), dtype=np.int64) for name in ("entries", "exits", "retrained")}
         cfg = self.cfg
@@ -138,15 +138,24 @@ class FashionMarket(mesa.Model):
     def active_this_month(self) -> np.ndarray:
         """Workers who were active when the month began (entrants of this month excluded)."""
         mask = np.zeros(self.workers.size, dtype=bool)
-        mask[np.concatenate(self.members)] = True
+        mask[self.month_rows] = True
         return mask
 
-    def _group_active(self) -> list[np.ndarray]:
-        """Rows of each occupation's active workers, ascending: one stable sort by occupation a month."""
+    def group_active(self) -> None:
+        """The month's workforce: active rows grouped by occupation (one stable sort a month).
+
+        ``month_rows`` holds them all, occupation by occupation, ascending within each;
+        ``members[code]`` is one occupation's part and ``group_sizes`` the parts' sizes.
+        """
         rows = np.flatnonzero(self.workers.view("active"))
         code = self.workers.occupation[rows]
-        bounds = np.cumsum(np.bincount(code, minlength=len(OCCUPATIONS)))[:-1]
-        return np.split(rows[np.argsort(code, kind="stable")], bounds)
+        self.group_sizes = np.bincount(code, minlength=len(OCCUPATIONS))
+        self.month_rows = rows[np.argsort(code, kind="stable")]
+        self.members = np.split(self.month_rows, np.cumsum(self.group_sizes)[:-1])
+
+    def per_row(self, values: np.ndarray) -> np.ndarray:
+        """A per-occupation value for each of ``month_rows``."""
+        return np.repeat(values, self.group_sizes)
 
     def _mean_rates(self) -> np.ndarray:
         """Mean day rate of each occupation's active workers (the configured rate if it has none)."""
@@ -269,38 +278,39 @@ class FashionMarket(mesa.Model):
         """Stage 5: book crews occupation by occupation, brands asking in a random order."""
         brands, workers, mcfg = self.brands, self.workers, self.cfg.market
         order = self.rng.permutation(brands.size)
-        crews = market.draw_crew(self.rng, self.shoots, self.recipe)  # [occupation, brand, mode]
-        self.bookings = []
-        for code, by_mode in enumerate(crews):
-            needed = by_mode.sum(axis=1)
-            rows = self.members[code]  # ascending; `ranked` puts them in this month's ranking order
-            rate = workers.day_rate[rows]
-            if code == TOP:
-                log_weight = mcfg.reputation_weight * np.log(workers.reputation[rows])
-            else:  # odds ~ rate**-price_weight (relative to the median: the same ranking)
-                log_weight = -mcfg.price_weight * np.log(rate)
-            ranked = market.ranking_order(self.rng, log_weight)
-            rate_cents = np.rint(rate * 100).astype(np.int64)
-            free = workers.capacity[rows] - workers.days_worked[rows]
+        self.crews = market.draw_crew(self.rng, self.shoots, self.recipe)  # [occupation, brand, mode]
+        self.needed = self.crews.sum(axis=2)  # worker-days [occupation, brand]
+        asked = self.needed[:, order]
+        rows = self.month_rows  # occupation by occupation; `ranked` puts each in this month's ranking order
+        rate = workers.day_rate[rows]
+        self.rate_cents = np.rint(rate * 100).astype(np.int64)
+        log_weight = -mcfg.price_weight * np.log(rate)  # odds ~ rate**-price_weight
+        free = workers.capacity[rows] - workers.days_worked[rows]
+        self.days = np.empty(rows.size, dtype=np.int64)
+        self.cost = np.empty_like(self.needed)  # cents [occupation, brand]
+        end = np.cumsum(self.group_sizes)
+        for code, part in enumerate(map(slice, end - self.group_sizes, end)):
+            if code == TOP:  # top models: odds ~ reputation**reputation_weight
+                log_weight[part] = mcfg.reputation_weight * np.log(workers.reputation[rows[part]])
+            ranked = market.ranking_order(self.rng, log_weight[part])
             days_ranked, cost_in_order, filled = market.allocate_days(
-                free[ranked], rate_cents[ranked], mcfg.job_days, needed[order]
+                free[part][ranked], self.rate_cents[part][ranked], mcfg.job_days, asked[code]
             )
-            days, cost = np.empty_like(days_ranked), np.empty_like(cost_in_order)
-            days[ranked], cost[order] = days_ranked, cost_in_order
-            workers.days_worked[rows] += days.astype(np.int32)
-            self.unfilled[code] = needed.sum() - filled.sum()
-            self.bookings.append((code, rows, days * rate_cents, cost, by_mode, needed))
+            self.days[part][ranked] = days_ranked
+            self.cost[code, order] = cost_in_order
+            self.unfilled[code] = asked[code].sum() - filled.sum()
+        workers.days_worked[rows] += self.days.astype(np.int32)
 
     def pay(self) -> None:
         """Stage 6: pay the booked workers, the twins' royalties, the AI vendor and the levy."""
         brands, workers, mcfg = self.brands, self.workers, self.cfg.market
-        spend = brands.view("spend_by_mode")
-        for code, rows, gross, cost, by_mode, needed in self.bookings:
-            fee = np.rint(cost * mcfg.agency_client_fee).astype(np.int64) if self.commissioned[code] else 0 * cost
-            self._pay_workers(rows, gross, code)
-            self.ledger["brand_spend"] += int(cost.sum() + fee.sum())
-            self.ledger["agency_commission"] += int(fee.sum())
-            spend += (cost + fee)[:, None] * by_mode / np.maximum(needed, 1)[:, None] / 100.0
+        commission_share = np.where(self.commissioned, mcfg.agency_commission, 0.0)
+        self._pay_workers(self.month_rows, self.days * self.rate_cents, self.per_row(commission_share))
+        fee = np.rint(self.cost * (mcfg.agency_client_fee * self.commissioned)[:, None]).astype(np.int64)
+        self.ledger["brand_spend"] += int(self.cost.sum() + fee.sum())
+        self.ledger["agency_commission"] += int(fee.sum())
+        spend = brands.view("spend_by_mode")  # each occupation's bill shared over modes by days booked
+        spend += (((self.cost + fee) / np.maximum(self.needed, 1))[:, :, None] * self.crews).sum(axis=0) / 100.0
 
         uses = self.shoots[:, :, TWIN].sum(axis=1)
         has = uses > 0
@@ -310,7 +320,7 @@ class FashionMarket(mesa.Model):
         self.ledger["unconsented_uses"] = int(uses[has & ~brands.view("license_consented")].sum())
         gross = np.bincount(model_rows, weights=royalty[has], minlength=workers.size).astype(np.int64)
         paid = np.flatnonzero(gross)
-        self._pay_workers(paid, gross[paid], TOP, royalties=True)
+        self._pay_workers(paid, gross[paid], commission_share[TOP], royalties=True)
 
         image_cents = np.rint(self.images * self.cost_per_image * 100).astype(np.int64)
         vendor = self.shoots[:, :, TWIN] @ image_cents, self.shoots[:, :, GENERIC] @ image_cents
@@ -319,45 +329,44 @@ class FashionMarket(mesa.Model):
         spend[:, TWIN] += (royalty + vendor[0] + levy[0]) / 100.0
         spend[:, GENERIC] += (vendor[1] + levy[1]) / 100.0
 
-    def _pay_workers(self, rows: np.ndarray, gross: np.ndarray, code: int, royalties: bool = False) -> None:
-        """Credit gross pay (cents) to workers, less agency commission where their occupation pays one."""
-        share = self.cfg.market.agency_commission if self.commissioned[code] else 0.0
-        commission, net = market.split_commission(np.asarray(gross, dtype=np.int64), share)
+    def _pay_workers(self, rows: np.ndarray, gross: np.ndarray, share, royalties: bool = False) -> None:
+        """Credit gross pay (cents) to workers, less the agency's ``share`` (per worker or one for all)."""
+        commission, net = market.split_commission(gross, share)
         self.workers.income[rows] += net
-        if royalties:
-            self.workers.royalties[rows] += net
         self.ledger["worker_pay"] += int(net.sum())
         self.ledger["agency_commission"] += int(commission.sum())
         if royalties:
+            self.workers.royalties[rows] += net
             self.ledger["twin_royalties"] += int(net.sum())
 
     def adjust(self) -> None:
         """Stage 7: day rates follow utilisation; the poorly paid exit; crew retrain; newcomers enter."""
         workers, mcfg = self.workers, self.cfg.market
-        active, code = workers.view("active"), workers.view("occupation")
-        rows = np.flatnonzero(active)
-        rows_code = code[rows]
+        code = workers.view("occupation")
+        rows = self.month_rows  # everyone active now: exits and entries come below
         workers.day_rate[rows] = market.adjust_day_rates(
             workers.day_rate[rows],
             workers.days_worked[rows] / workers.capacity[rows],
-            self.target_utilisation[rows_code],
+            self.per_row(self.target_utilisation),
             mcfg.rate_adjustment,
-            self.rate_floor[rows_code],
-            self.rate_ceiling[rows_code],
+            self.per_row(self.rate_floor),
+            self.per_row(self.rate_ceiling),
         )
+        income = workers.income[rows]
         month = workers.income_history[:, self.t % mcfg.income_window]  # the oldest month, replaced now
-        workers.income_window_sum[rows] += workers.income[rows] - month[rows]
-        month[rows] = workers.income[rows]
-        workers.months_in_occupation[rows] += 1
+        window = workers.income_window_sum[rows] + income - month[rows]
+        workers.income_window_sum[rows] = window
+        month[rows] = income
+        months = workers.months_in_occupation[rows] + 1
+        workers.months_in_occupation[rows] = months
 
-        settled = rows[workers.months_in_occupation[rows] >= mcfg.income_window]
-        trailing = workers.income_window_sum[settled] / 100.0 / mcfg.income_window  # USD a month, from exact cents
-        poor = settled[trailing < self.outside_option[code[settled]]]
+        trailing = window / 100.0 / mcfg.income_window  # USD a month, from exact cents
+        poor = rows[(months >= mcfg.income_window) & (trailing < self.per_row(self.outside_option))]
         leaving = poor[self.rng.random(poor.size) < mcfg.exit_rate]
         self._retrain(leaving[np.isin(code[leaving], CREW_CODES)])
         workers.active[leaving] = False
-        for row in leaving.tolist():  # Mesa deregisters agents one at a time
-            self.worker_agents[row].remove()
+        for row in leaving.tolist():  # Mesa deregisters agents one at a time (what Agent.remove does for ours)
+            self.deregister_agent(self.worker_agents[row])
         self.flows["exits"] += np.bincount(code[leaving], minlength=len(OCCUPATIONS))
 
         for occ, name in enumerate(OCCUPATIONS):
