@@ -38,11 +38,23 @@ def adoption_hazard(p: float, q: float, adopter_share: np.ndarray, relative_savi
 def logit_shares(utility: np.ndarray, available: np.ndarray) -> np.ndarray:
     """Multinomial-logit choice shares over the last axis; unavailable modes get share 0."""
     masked = np.where(available, utility, -np.inf)
-    top = masked.max(axis=-1, keepdims=True)
+    top = last_axis(np.maximum, masked)[..., None]
     top = np.where(np.isfinite(top), top, 0.0)
     weight = np.where(available, np.exp(masked - top), 0.0)
-    total = weight.sum(axis=-1, keepdims=True)
+    total = last_axis(np.add, weight)[..., None]
     return np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
+
+
+def last_axis(combine: np.ufunc, values: np.ndarray) -> np.ndarray:
+    """``combine`` (np.add, np.maximum, ...) over a short last axis, slice by slice in order.
+
+    numpy's reductions over a last axis of two or three values are several times slower than
+    combining the slices; the result is the same value for each element.
+    """
+    result = values[..., 0].copy()
+    for k in range(1, values.shape[-1]):
+        combine(result, values[..., k], out=result)
+    return result
 
 
 def draw_crew(rng: np.random.Generator, shoots: np.ndarray, recipe: np.ndarray) -> np.ndarray:

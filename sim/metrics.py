@@ -51,9 +51,8 @@ def occupation_rows(model: FashionMarket) -> list[dict]:
     days = workers.days_worked[rows]
     employed = (days > 0) | (workers.royalties[rows] > 0)
     end = np.cumsum(model.group_sizes)
-    totals = {  # exact integer sums by occupation: differences of a running total at the groups' ends
-        name: np.diff(np.concatenate(([0], np.cumsum(values, dtype=np.int64)))[end], prepend=0)
-        for name, values in (("cents", cents), ("days", days), ("employed", employed))
+    totals = {
+        name: model.group_sums(values) for name, values in (("cents", cents), ("days", days), ("employed", employed))
     }
     active = np.bincount(workers.view("occupation")[workers.view("active")], minlength=len(OCCUPATIONS))
     date = month_label(model)

@@ -157,6 +157,15 @@ class FashionMarket(mesa.Model):
         """A per-occupation value for each of ``month_rows``."""
         return np.repeat(values, self.group_sizes)
 
+    def group_sums(self, values: np.ndarray) -> np.ndarray:
+        """Exact integer sums by occupation of values given for each of ``month_rows``."""
+        sums = np.zeros(len(OCCUPATIONS), dtype=np.int64)
+        some = self.group_sizes > 0
+        if some.any():
+            starts = (np.cumsum(self.group_sizes) - self.group_sizes)[some]
+            sums[some] = np.add.reduceat(values, starts, dtype=np.int64)
+        return sums
+
     def _mean_rates(self) -> np.ndarray:
         """Mean day rate of each occupation's active workers (the configured rate if it has none)."""
         rate = self.workers.day_rate
@@ -189,10 +198,10 @@ class FashionMarket(mesa.Model):
         expected_twin = self.rules.twin_pay_share(self.cfg.market.twin_royalty_offer) * self.mean_rate[TOP]
         cost[:, :, TWIN] += np.where(brands.view("license_model") >= 0, 0.0, expected_twin)[:, None]
         allowed = self.rules.available_modes(np.ones(brands.size, bool), np.ones(brands.size, bool))
-        ai_cost = np.where(allowed[:, None, 1:], cost[:, :, 1:], np.inf).min(axis=2)
+        ai_cost = market.last_axis(np.minimum, np.where(allowed[:, None, 1:], cost[:, :, 1:], np.inf))
         base = np.stack([brands.view("campaign_base"), brands.view("ecommerce_base")], axis=1)
-        human_month = (base * cost[:, :, HUMAN]).sum(axis=1)
-        ai_month = (base * ai_cost).sum(axis=1)
+        human_month = market.last_axis(np.add, base * cost[:, :, HUMAN])
+        ai_month = market.last_axis(np.add, base * ai_cost)
         saving = (12.0 * (human_month - ai_month) - ai.adoption_cost) / np.maximum(12.0 * human_month, 1e-9)
         seg, adopted = brands.view("segment"), brands.view("adopted")
         share = np.bincount(seg, weights=adopted, minlength=len(SEGMENTS)) / np.maximum(
@@ -279,7 +288,7 @@ class FashionMarket(mesa.Model):
         brands, workers, mcfg = self.brands, self.workers, self.cfg.market
         order = self.rng.permutation(brands.size)
         self.crews = market.draw_crew(self.rng, self.shoots, self.recipe)  # [occupation, brand, mode]
-        self.needed = self.crews.sum(axis=2)  # worker-days [occupation, brand]
+        self.needed = market.last_axis(np.add, self.crews)  # worker-days [occupation, brand]
         asked = self.needed[:, order]
         rows = self.month_rows  # occupation by occupation; `ranked` puts each in this month's ranking order
         rate = workers.day_rate[rows]
@@ -303,7 +312,7 @@ class FashionMarket(mesa.Model):
 
     def pay(self) -> None:
         """Stage 6: pay the booked workers, the twins' royalties, the AI vendor and the levy."""
-        brands, workers, mcfg = self.brands, self.workers, self.cfg.market
+        brands, mcfg = self.brands, self.cfg.market
         commission_share = np.where(self.commissioned, mcfg.agency_commission, 0.0)
         self._pay_workers(self.month_rows, self.days * self.rate_cents, self.per_row(commission_share))
         fee = np.rint(self.cost * (mcfg.agency_client_fee * self.commissioned)[:, None]).astype(np.int64)
@@ -312,15 +321,15 @@ class FashionMarket(mesa.Model):
         spend = brands.view("spend_by_mode")  # each occupation's bill shared over modes by days booked
         spend += (((self.cost + fee) / np.maximum(self.needed, 1))[:, :, None] * self.crews).sum(axis=0) / 100.0
 
-        uses = self.shoots[:, :, TWIN].sum(axis=1)
+        uses = market.last_axis(np.add, self.shoots[:, :, TWIN])
         has = uses > 0
         royalty = uses * brands.view("license_royalty")
         model_rows = brands.view("license_model")[has]
         self.ledger["brand_spend"] += int(royalty.sum())
         self.ledger["unconsented_uses"] = int(uses[has & ~brands.view("license_consented")].sum())
-        gross = np.bincount(model_rows, weights=royalty[has], minlength=workers.size).astype(np.int64)
-        paid = np.flatnonzero(gross)
-        self._pay_workers(paid, gross[paid], commission_share[TOP], royalties=True)
+        paid, model = np.unique(model_rows, return_inverse=True)  # each licensed model once, by row
+        gross = np.bincount(model, weights=royalty[has], minlength=paid.size).astype(np.int64)  # exact below 2**53
+        self._pay_workers(paid, gross, commission_share[TOP], royalties=True)
 
         image_cents = np.rint(self.images * self.cost_per_image * 100).astype(np.int64)
         vendor = self.shoots[:, :, TWIN] @ image_cents, self.shoots[:, :, GENERIC] @ image_cents
@@ -369,13 +378,13 @@ class FashionMarket(mesa.Model):
             self.deregister_agent(self.worker_agents[row])
         self.flows["exits"] += np.bincount(code[leaving], minlength=len(OCCUPATIONS))
 
+        income_cents = self.group_sums(income)  # of the workers active when the month began
         for occ, name in enumerate(OCCUPATIONS):
-            worked = self.members[occ]  # active when the month began
+            worked = int(self.group_sizes[occ])
             capacity = getattr(self.cfg.occupations, name).capacity
-            mean_income = float(workers.income[worked].sum()) / 100.0 / max(worked.size, 1)  # exact: int cents
             expected = market.entrants_expected(
-                worked.size,
-                mean_income,
+                worked,
+                income_cents[occ] / 100.0 / max(worked, 1),
                 self.entry_income[occ],
                 mcfg.entry_rate,
                 self.unfilled[occ] / capacity,
