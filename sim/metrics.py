@@ -54,7 +54,7 @@ def occupation_rows(model: FashionMarket) -> list[dict]:
     totals = {
         name: model.group_sums(values) for name, values in (("cents", cents), ("days", days), ("employed", employed))
     }
-    active = np.bincount(workers.view("occupation")[workers.view("active")], minlength=len(OCCUPATIONS))
+    active = model.group_sums(workers.active[rows]) + model.flows["entries"]  # head count now: stayers and entrants
     date = month_label(model)
     result = []
     for occ, name in enumerate(OCCUPATIONS):

@@ -47,6 +47,8 @@ class FashionMarket(mesa.Model):
 
         counts = [getattr(cfg.population, name) for name in OCCUPATIONS]
         self.workers = worker_table(cfg.market.income_window, sum(counts))
+        self.month_rows = None  # the month's workforce, grouped by occupation (group_active)
+        self.joined: list[list[np.ndarray]] = [[] for _ in OCCUPATIONS]  # rows added since it was grouped
         self.worker_agents: list = []
         for code, count in enumerate(counts):
             self.add_workers(code, count, retrained=False)
@@ -80,6 +82,7 @@ class FashionMarket(mesa.Model):
         workers.underrepresented[rows] = is_model & (self.rng.random(count) < self.cfg.market.underrepresented_share)
         cls = WORKER_CLASSES[OCCUPATIONS[code]]
         self.worker_agents.extend(cls(self, int(row)) for row in rows)
+        self.joined[code].append(rows)
         return rows
 
     def going_rate(self, code: int) -> float:
@@ -125,6 +128,8 @@ class FashionMarket(mesa.Model):
             workers.view(column)[:] = 0
         self.brands.view("spend_by_mode")[:] = 0.0
         self.group_active()
+        self.rate = workers.day_rate[self.month_rows]  # day rates of the month's workforce, set at its start
+        self.capacity = workers.capacity[self.month_rows]
         self.ledger = dict.fromkeys(metrics.LEDGER, 0)
         self.flows = {name: np.zeros(len(OCCUPATIONS), dtype=np.int64) for name in ("entries", "exits", "retrained")}
         cfg = self.cfg
@@ -142,16 +147,27 @@ class FashionMarket(mesa.Model):
         return mask
 
     def group_active(self) -> None:
-        """The month's workforce: active rows grouped by occupation (one stable sort a month).
+        """The month's workforce: active rows grouped by occupation, ascending within each.
 
-        ``month_rows`` holds them all, occupation by occupation, ascending within each;
-        ``members[code]`` is one occupation's part and ``group_sizes`` the parts' sizes.
+        ``month_rows`` holds them all, occupation by occupation; ``members[code]`` is one
+        occupation's part and ``group_sizes`` the parts' sizes. The first month sorts the table
+        by occupation; later months keep last month's rows that are still active and add the
+        rows that joined since at the end of their occupation (they are the newest rows).
         """
-        rows = np.flatnonzero(self.workers.view("active"))
-        code = self.workers.occupation[rows]
-        self.group_sizes = np.bincount(code, minlength=len(OCCUPATIONS))
-        self.month_rows = rows[np.argsort(code, kind="stable")]
-        self.members = np.split(self.month_rows, np.cumsum(self.group_sizes)[:-1])
+        if self.month_rows is None:
+            rows = np.flatnonzero(self.workers.view("active"))
+            code = self.workers.occupation[rows]
+            sizes = np.bincount(code, minlength=len(OCCUPATIONS))
+            self.month_rows = rows[np.argsort(code, kind="stable")]
+        else:
+            still = self.workers.active[self.month_rows]
+            kept = np.split(self.month_rows[still], np.cumsum(self.group_sums(still))[:-1])
+            parts = [[rows, *joined] for rows, joined in zip(kept, self.joined, strict=True)]
+            sizes = np.array([sum(part.size for part in occupation) for occupation in parts])
+            self.month_rows = np.concatenate([part for occupation in parts for part in occupation])
+        self.group_sizes = sizes
+        self.members = np.split(self.month_rows, np.cumsum(sizes)[:-1])
+        self.joined = [[] for _ in OCCUPATIONS]
 
     def per_row(self, values: np.ndarray) -> np.ndarray:
         """A per-occupation value for each of ``month_rows``."""
@@ -168,9 +184,12 @@ class FashionMarket(mesa.Model):
 
     def _mean_rates(self) -> np.ndarray:
         """Mean day rate of each occupation's active workers (the configured rate if it has none)."""
-        rate = self.workers.day_rate
+        end = np.cumsum(self.group_sizes)
         return np.array(
-            [rate[rows].mean() if rows.size else self.configured_rate[code] for code, rows in enumerate(self.members)]
+            [
+                self.rate[a:b].mean() if b > a else self.configured_rate[code]
+                for code, (a, b) in enumerate(zip(end - self.group_sizes, end, strict=True))
+            ]
         )
 
     def draw_demand(self) -> None:
@@ -291,10 +310,9 @@ class FashionMarket(mesa.Model):
         self.needed = market.last_axis(np.add, self.crews)  # worker-days [occupation, brand]
         asked = self.needed[:, order]
         rows = self.month_rows  # occupation by occupation; `ranked` puts each in this month's ranking order
-        rate = workers.day_rate[rows]
-        self.rate_cents = np.rint(rate * 100).astype(np.int64)
-        log_weight = -mcfg.price_weight * np.log(rate)  # odds ~ rate**-price_weight
-        free = workers.capacity[rows] - workers.days_worked[rows]
+        self.rate_cents = np.rint(self.rate * 100).astype(np.int64)
+        log_weight = -mcfg.price_weight * np.log(self.rate)  # odds ~ rate**-price_weight
+        free = self.capacity - workers.days_worked[rows]
         self.days = np.empty(rows.size, dtype=np.int64)
         self.cost = np.empty_like(self.needed)  # cents [occupation, brand]
         end = np.cumsum(self.group_sizes)
@@ -354,8 +372,8 @@ class FashionMarket(mesa.Model):
         code = workers.view("occupation")
         rows = self.month_rows  # everyone active now: exits and entries come below
         workers.day_rate[rows] = market.adjust_day_rates(
-            workers.day_rate[rows],
-            workers.days_worked[rows] / workers.capacity[rows],
+            self.rate,
+            self.days / self.capacity,  # the days booked this month, as a share of capacity
             self.per_row(self.target_utilisation),
             mcfg.rate_adjustment,
             self.per_row(self.rate_floor),
