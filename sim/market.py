@@ -167,25 +167,31 @@ def _allocate_equal_days(
     the cost of the first n days is whole passes of the total rate plus a prefix sum of rates.
     """
     workers = rate_cents.size
+    per_pass = workers * job_days
     full_passes, last_slot = divmod(free, job_days)
     filled_total = min(int(demand.sum()), workers * free)
-    ends = np.append(np.minimum(np.cumsum(demand), filled_total), filled_total)  # brands' last days, then all
 
-    in_full = workers * job_days * full_passes
-    late = ends > in_full  # in the last, shorter pass
-    done = np.where(late, full_passes, np.minimum(ends // (workers * job_days), max(full_passes - 1, 0)))
-    slot = np.where(late, last_slot, job_days)
-    into_pass = ends - done * workers * job_days
-    worker = np.minimum(into_pass // np.maximum(slot, 1), workers - 1)
-    part = into_pass - worker * slot  # days of that worker's slot taken, 0 to slot
+    def locate(position):
+        """Passes done, slot of the pass reached, worker reached and days of her slot taken."""
+        late = position > per_pass * full_passes  # in the last, shorter pass
+        done = np.where(late, full_passes, np.minimum(position // per_pass, max(full_passes - 1, 0)))
+        slot = np.where(late, last_slot, job_days)
+        into_pass = position - done * per_pass
+        worker = np.minimum(into_pass // np.maximum(slot, 1), workers - 1)
+        return done, slot, worker, into_pass - worker * slot
+
+    ends = np.minimum(np.cumsum(demand), filled_total)  # each brand's last day in the sequence
+    done, slot, worker, part = locate(ends)
     before = np.cumsum(rate_cents) - rate_cents  # rates of the workers ranked above each
-    cumulative_cost = done * job_days * rate_cents.sum() + slot * before[worker] + part * rate_cents[worker]
+    brand_cost = done * job_days * rate_cents.sum() + slot * before[worker] + part * rate_cents[worker]
+    brand_cost[1:] -= brand_cost[:-1].copy()
+    brand_filled = ends.copy()
+    brand_filled[1:] -= ends[:-1]
 
-    days = np.full(workers, done[-1] * job_days, dtype=np.int64)
-    days[: worker[-1]] += slot[-1]
-    days[worker[-1]] += part[-1]
-    brand_cost = np.diff(cumulative_cost[:-1], prepend=0)
-    brand_filled = np.diff(ends[:-1], prepend=0)
+    done, slot, worker, part = (int(value) for value in locate(np.int64(filled_total)))
+    days = np.full(workers, done * job_days, dtype=np.int64)
+    days[:worker] += slot
+    days[worker] += part
     return days, brand_cost, brand_filled
 
 
