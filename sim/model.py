@@ -279,7 +279,11 @@ class FashionMarket(mesa.Model):
         brands.license_expires[rows] = self.t + mcfg.license_months - 1
 
     def choose_modes(self) -> None:
-        """Stage 4: multinomial logit over human, twin and generic for each brand and shoot type."""
+        """Stage 4: multinomial logit over human, twin and generic for each brand and shoot type.
+
+        A brand with no AI mode open to it (not adopted, or generic AI banned and no twin) books
+        every shoot with humans; the logit and the draw are taken for the others only.
+        """
         brands, workers, mcfg = self.brands, self.workers, self.cfg.market
         licensed = brands.view("license_model")
         available = self.rules.available_modes(brands.view("adopted"), licensed >= 0)
@@ -291,16 +295,21 @@ class FashionMarket(mesa.Model):
             diversity[:, kind, HUMAN] = workers.underrepresented[rows].mean() if rows.size else 0.0
         diversity[:, :, TWIN] = workers.underrepresented[np.maximum(licensed, 0)][:, None]
         diversity[:, :, GENERIC] = mcfg.ai_diversity
-        utility = (
-            -self._shoot_costs() / self.cost_scale[:, None, None]
-            + (self.quality_weight[:, None] * self.quality_emphasis)[:, :, None] * quality
-            - self.backlash[:, None, None] * disclosed
-            + self.diversity_weight[:, None, None] * diversity
-        )
-        shares = market.logit_shares(utility, available[:, None, :])
         demand = np.stack([brands.view("campaign_demand"), brands.view("ecommerce_demand")], axis=1)
-        self.shoots = self.rng.multinomial(demand, shares)  # [brand, type, mode]
+        self.shoots = np.zeros((brands.size, 2, 3), dtype=np.int64)  # [brand, type, mode]
+        self.shoots[:, :, HUMAN] = demand
         self.diversity = diversity
+        choosing = np.flatnonzero(available[:, TWIN] | available[:, GENERIC])
+        if choosing.size == 0:
+            return
+        utility = (
+            -self._shoot_costs()[choosing] / self.cost_scale[choosing, None, None]
+            + (self.quality_weight[choosing, None] * self.quality_emphasis)[:, :, None] * quality
+            - self.backlash[choosing, None, None] * disclosed
+            + self.diversity_weight[choosing, None, None] * diversity[choosing]
+        )
+        shares = market.logit_shares(utility, available[choosing, None, :])
+        self.shoots[choosing] = self.rng.multinomial(demand[choosing], shares)
 
     def book_crews(self) -> None:
         """Stage 5: book crews occupation by occupation, brands asking in a random order."""
