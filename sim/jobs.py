@@ -1,13 +1,16 @@
 """One job of a ``-m`` sweep: skip it when already done, and keep the sweep going when it fails.
 
 A sweep job is complete when :func:`sim.io.is_complete` holds and its ``job.json`` records the
-same overrides as this job (so a sweep directory reused for a different sweep is rerun, not
-mistaken for done). A job that raises writes its one-line error to ``error.txt`` in its own
+same overrides as this job and the same code (a hash of the package's sources): a sweep
+directory reused for a different sweep, or rerun after the model changed, is rerun, not
+mistaken for done. A job that raises writes its one-line error to ``error.txt`` in its own
 directory and returns, so the launcher goes on with the other jobs.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import logging
 import sys
@@ -23,19 +26,37 @@ JOB_RECORD = "job.json"
 log = logging.getLogger(__name__)
 
 
-def recorded_overrides(job_dir: Path) -> list[str] | None:
-    """The overrides a finished job ran with, from its ``job.json``; None when absent or unreadable."""
+@functools.cache
+def code_version() -> str:
+    """SHA-256 (first 16 hex digits) of the package's Python sources: what produced a result."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes().replace(b"\r\n", b"\n"))
+    return digest.hexdigest()[:16]
+
+
+def job_record(job_dir: Path) -> dict:
+    """A finished job's ``job.json`` (overrides and code version); empty when absent or unreadable."""
     try:
         record = json.loads((Path(job_dir) / JOB_RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    overrides = record.get("overrides") if isinstance(record, dict) else None
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def recorded_overrides(job_dir: Path) -> list[str] | None:
+    """The overrides a finished job ran with, from its ``job.json``; None when absent or unreadable."""
+    overrides = job_record(job_dir).get("overrides")
     return list(overrides) if isinstance(overrides, list) else None
 
 
 def is_done(job_dir: Path, overrides: list[str]) -> bool:
-    """True when ``job_dir`` holds a complete run made with exactly these overrides."""
-    return io.is_complete(job_dir) and recorded_overrides(job_dir) == list(overrides)
+    """True when ``job_dir`` holds a complete run made with exactly these overrides by this code."""
+    return (
+        io.is_complete(job_dir)
+        and recorded_overrides(job_dir) == list(overrides)
+        and job_record(job_dir).get("code") == code_version()
+    )
 
 
 def one_line(error: BaseException) -> str:
@@ -50,7 +71,7 @@ def run_job(cfg: DictConfig, job_dir: Path, overrides: list[str]) -> str:
     """Run one sweep job into ``job_dir``; return "skipped", "complete" or "failed" (never raises on failure)."""
     job_dir = Path(job_dir)
     if is_done(job_dir, overrides):
-        log.info("job %s already complete with these overrides: skipped", job_dir.name)
+        log.info("job %s already complete with these overrides and this code: skipped", job_dir.name)
         return "skipped"
     from sim.run import run  # the model is imported only when a job really runs
 
@@ -68,5 +89,5 @@ def run_job(cfg: DictConfig, job_dir: Path, overrides: list[str]) -> str:
         log.error("job %s failed: %s", job_dir.name, message, exc_info=not isinstance(error, ConfigError))
         print(f"job {job_dir.name} failed: {message}", file=sys.stderr)
         return "failed"
-    io.write_json({"overrides": list(overrides)}, job_dir / JOB_RECORD)
+    io.write_json({"overrides": list(overrides), "code": code_version()}, job_dir / JOB_RECORD)
     return "complete"

@@ -131,6 +131,10 @@ def test_job_record_decides_whether_a_job_is_done(tmp_path):
     write_job(job, ["seed=0"], config_for(1.0, 0))
     assert not jobs.is_done(job, ["seed=0"]), "complete but no record of its overrides: rerun"
     io.write_json({"overrides": ["seed=0"]}, job / jobs.JOB_RECORD)
+    assert not jobs.is_done(job, ["seed=0"]), "no record of the code that made it: rerun"
+    io.write_json({"overrides": ["seed=0"], "code": "0123456789abcdef"}, job / jobs.JOB_RECORD)
+    assert not jobs.is_done(job, ["seed=0"]), "made by other code (the model changed since): rerun"
+    io.write_json({"overrides": ["seed=0"], "code": jobs.code_version()}, job / jobs.JOB_RECORD)
     assert jobs.is_done(job, ["seed=0"])
     assert not jobs.is_done(job, ["seed=1"]), "a different job in a reused folder"
     (job / "summary.json").unlink()
