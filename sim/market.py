@@ -83,8 +83,8 @@ def ranking_order(rng: np.random.Generator, log_weight: np.ndarray) -> np.ndarra
     Each priority is ``log_weight - log(E)`` with ``E ~ Exp(1)``, so ``-log(E)`` is a standard
     Gumbel draw and sorting the priorities descending is a Plackett-Luce draw (the exponential
     race). The priorities are rounded to 2**-32 of their range and put in order by a two-pass
-    radix sort, several times faster than a comparison sort of floats; a tie (at national scale
-    about one pair in three months) goes to the lower index.
+    radix sort, several times faster than a comparison sort of floats; a tie (one or two pairs
+    a month at national scale) goes to the lower index.
     """
     draws = rng.standard_exponential(log_weight.size)
     priority = log_weight - np.log(np.maximum(draws, np.finfo(np.float64).tiny))
