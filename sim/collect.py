@@ -35,9 +35,12 @@ JOB_SUBDIR = "${hydra.job.num}"
 log = logging.getLogger(__name__)
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present: about 10x faster
+
+
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # a safe loader
     except (OSError, yaml.YAMLError):
         return None
 
