@@ -22,7 +22,7 @@ class Table:
     """Column arrays of one kind of entity, grown by doubling when rows are appended.
 
     Columns with more than one value per row are stored column-major (Fortran order), so one
-    month of a history is contiguous and a mean over the months adds whole columns in turn.
+    month of a history (the column written each month) is contiguous.
     """
 
     def __init__(self, columns: dict[str, tuple[np.dtype, tuple[int, ...]]], size: int = 0) -> None:

@@ -108,7 +108,7 @@ class SegmentsConfig:
 
 @dataclass
 class CrewRecipe:
-    """Workers booked per shoot-day, by occupation; a fraction is drawn per shoot, never rounded."""
+    """Workers booked per shoot-day, by occupation; fractions are drawn (randomised rounding), never rounded away."""
 
     top_model: float = param(NONNEG, 0.0)
     ecommerce_model: float = param(NONNEG, 0.0)

@@ -1,10 +1,11 @@
 """One job of a ``-m`` sweep: skip it when already done, and keep the sweep going when it fails.
 
 A sweep job is complete when :func:`sim.io.is_complete` holds and its ``job.json`` records the
-same overrides as this job and the same code (a hash of the package's sources): a sweep
-directory reused for a different sweep, or rerun after the model changed, is rerun, not
-mistaken for done. A job that raises writes its one-line error to ``error.txt`` in its own
-directory and returns, so the launcher goes on with the other jobs.
+same overrides as this job and the same code version (a hash of the modules that build and
+write a run and of every config file): a sweep directory reused for a different sweep, or rerun
+after the model or a default changed, is rerun, not mistaken for done. A job that raises writes
+its one-line error to ``error.txt`` in its own directory and returns, so the launcher goes on
+with the other jobs.
 """
 
 from __future__ import annotations
@@ -26,12 +27,25 @@ JOB_RECORD = "job.json"
 log = logging.getLogger(__name__)
 
 
+# the modules whose code decides what a job writes (a test checks that sim.run imports no other but these
+# and BOOKKEEPING): editing the report, the benchmark or the sweep bookkeeping does not rerun finished jobs
+RESULT_MODULES = (
+    *("__init__", "agents", "config", "io", "market", "metrics"),
+    *("model", "plots", "policy", "run", "sensitivity"),
+)
+BOOKKEEPING = ("collect", "jobs")
+
+
 @functools.cache
 def code_version() -> str:
-    """SHA-256 (first 16 hex digits) of the package's Python sources: what produced a result."""
+    """SHA-256 (first 16 hex digits) of what a job's results depend on: RESULT_MODULES and the configs."""
+    package = Path(__file__).resolve().parent
+    sources = [package / f"{name}.py" for name in RESULT_MODULES]
+    sources += sorted((package.parent / "configs").rglob("*.yaml"))
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes().replace(b"\r\n", b"\n"))
+    for path in sources:
+        name = path.relative_to(package.parent).as_posix()
+        digest.update(name.encode() + b"\0" + path.read_bytes().replace(b"\r\n", b"\n"))
     return digest.hexdigest()[:16]
 
 

@@ -38,14 +38,14 @@ def adoption_hazard(p: float, q: float, adopter_share: np.ndarray, relative_savi
 def logit_shares(utility: np.ndarray, available: np.ndarray) -> np.ndarray:
     """Multinomial-logit choice shares over the last axis; unavailable modes get share 0."""
     masked = np.where(available, utility, -np.inf)
-    top = last_axis(np.maximum, masked)[..., None]
+    top = fold_last_axis(np.maximum, masked)[..., None]
     top = np.where(np.isfinite(top), top, 0.0)
     weight = np.where(available, np.exp(masked - top), 0.0)
-    total = last_axis(np.add, weight)[..., None]
+    total = fold_last_axis(np.add, weight)[..., None]
     return np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
 
 
-def last_axis(combine: np.ufunc, values: np.ndarray) -> np.ndarray:
+def fold_last_axis(combine: np.ufunc, values: np.ndarray) -> np.ndarray:
     """``combine`` (np.add, np.maximum, ...) over a short last axis, slice by slice in order.
 
     numpy's reductions over a last axis of two or three values are several times slower than
@@ -61,11 +61,12 @@ def draw_crew(rng: np.random.Generator, shoots: np.ndarray, recipe: np.ndarray) 
     """Worker-days each occupation is needed for, by brand and mode.
 
     ``shoots`` is [brand, type, mode] shoot-days, ``recipe`` [type, mode, occupation] workers per
-    shoot-day. A brand's ``n`` shoot-days at a recipe of ``x`` need ``n * x`` worker-days; the
-    fraction of that is drawn, not rounded away: one more day with probability equal to the
-    fraction (randomised rounding), so the mean is exactly ``n * x`` and a single shoot at 1.5
-    books 1 or 2 workers with even odds. One uniform draw per occupation, type, mode and brand,
-    in that order, in one call. Returns [occupation, brand, mode].
+    shoot-day. A brand's shoots in one mode need ``sum over types of n * x`` worker-days of an
+    occupation (``n`` shoot-days of a type at a recipe of ``x``); the fraction of that is drawn,
+    not rounded away: one more day with probability equal to the fraction (randomised rounding),
+    so the mean is exact and a single shoot at 1.5 books 1 or 2 workers with even odds. One
+    uniform draw per occupation, brand and mode, in that order, in one call. Returns
+    [occupation, brand, mode].
     """
     recipe = np.asarray(recipe, dtype=np.float64)
     brands, _, modes = shoots.shape
@@ -82,16 +83,18 @@ def ranking_order(rng: np.random.Generator, log_weight: np.ndarray) -> np.ndarra
 
     Each priority is ``log_weight - log(E)`` with ``E ~ Exp(1)``, so ``-log(E)`` is a standard
     Gumbel draw and sorting the priorities descending is a Plackett-Luce draw (the exponential
-    race). The priorities are rounded to 2**-32 of their range and put in order by a two-pass
-    radix sort, several times faster than a comparison sort of floats; a tie (one or two pairs
-    a month at national scale) goes to the lower index.
+    race). The priorities are cut to steps of 2**-32 of their range and put in order by a
+    two-pass radix sort, several times faster than a comparison sort of floats; a tie (one or
+    two pairs a month at national scale) goes to the lower index.
     """
     draws = rng.standard_exponential(log_weight.size)
     priority = log_weight - np.log(np.maximum(draws, np.finfo(np.float64).tiny))
     if priority.size < 2:
         return np.arange(priority.size)
     top, span = priority.max(), np.ptp(priority)
-    scale = (2.0**32 - 1024.0) / span if span > 0 else 0.0  # below 2**32 after rounding
+    scale = (2.0**32 - 1024.0) / span if span > 0 else 0.0  # keys stay below 2**32
+    if not (np.isfinite(top) and np.isfinite(scale)):  # never with valid configs: sort the floats instead
+        return np.argsort(-priority, kind="stable")
     key = ((top - priority) * scale).astype(np.uint32)  # ascending key = descending priority
     return radix_order(key)
 
@@ -172,8 +175,10 @@ def _allocate_equal_days(
     filled_total = min(int(demand.sum()), workers * free)
 
     def locate(position):
-        """Passes done, slot of the pass reached, worker reached and days of her slot taken."""
+        """Where the n-th day of the sequence falls: passes done before it, the slot of its pass,
+        the worker (in ranking order) and how many days of her slot are taken."""
         late = position > per_pass * full_passes  # in the last, shorter pass
+        # the end of a full pass counts as its last worker's whole slot, not as the next pass's start
         done = np.where(late, full_passes, np.minimum(position // per_pass, max(full_passes - 1, 0)))
         slot = np.where(late, last_slot, job_days)
         into_pass = position - done * per_pass

@@ -23,7 +23,13 @@ CREW_CODES = [OCCUPATIONS.index(name) for name in CREW]
 
 
 class FashionMarket(mesa.Model):
-    """Brands buy photo content each month from human crews, licensed twins or generic AI."""
+    """Brands buy photo content each month from human crews, licensed twins or generic AI.
+
+    Two ways of indexing workers: ``self.workers.<column>[row]`` is the table, one row per worker
+    who ever entered (a worker's row never changes); the month's workforce is ``month_rows``
+    (the rows active when the month began, occupation by occupation), and every ``month_*``
+    array holds one value per entry of ``month_rows``, in the same order.
+    """
 
     def __init__(self, cfg: SimConfig) -> None:
         super().__init__(rng=cfg.seed)
@@ -47,7 +53,7 @@ class FashionMarket(mesa.Model):
 
         counts = [getattr(cfg.population, name) for name in OCCUPATIONS]
         self.workers = worker_table(cfg.market.income_window, sum(counts))
-        self.month_rows = None  # the month's workforce, grouped by occupation (group_active)
+        self.month_rows = self.members = None  # the month's workforce, grouped by occupation (group_active)
         self.joined: list[list[np.ndarray]] = [[] for _ in OCCUPATIONS]  # rows added since it was grouped
         self.worker_agents: list = []
         for code, count in enumerate(counts):
@@ -87,7 +93,7 @@ class FashionMarket(mesa.Model):
 
     def going_rate(self, code: int) -> float:
         """Median day rate of the occupation's workers this month; the configured rate before the first."""
-        rows = self.members[code] if hasattr(self, "members") else ()
+        rows = self.members[code] if self.members is not None else ()
         return float(np.median(self.workers.day_rate[rows])) if len(rows) else self.configured_rate[code]
 
     def _build_brands(self) -> None:
@@ -128,8 +134,8 @@ class FashionMarket(mesa.Model):
             workers.view(column)[:] = 0
         self.brands.view("spend_by_mode")[:] = 0.0
         self.group_active()
-        self.rate = workers.day_rate[self.month_rows]  # day rates of the month's workforce, set at its start
-        self.capacity = workers.capacity[self.month_rows]
+        self.month_rate = workers.day_rate[self.month_rows]  # month_* arrays: one value per month_rows entry
+        self.month_capacity = workers.capacity[self.month_rows]
         self.ledger = dict.fromkeys(metrics.LEDGER, 0)
         self.flows = {name: np.zeros(len(OCCUPATIONS), dtype=np.int64) for name in ("entries", "exits", "retrained")}
         cfg = self.cfg
@@ -169,12 +175,18 @@ class FashionMarket(mesa.Model):
         self.members = np.split(self.month_rows, np.cumsum(sizes)[:-1])
         self.joined = [[] for _ in OCCUPATIONS]
 
+    def group_slices(self) -> list[slice]:
+        """Each occupation's part of ``month_rows`` (and of the ``month_*`` arrays), in occupation order."""
+        end = np.cumsum(self.group_sizes)
+        return [slice(int(a), int(b)) for a, b in zip(end - self.group_sizes, end, strict=True)]
+
     def per_row(self, values: np.ndarray) -> np.ndarray:
         """A per-occupation value for each of ``month_rows``."""
         return np.repeat(values, self.group_sizes)
 
     def group_sums(self, values: np.ndarray) -> np.ndarray:
-        """Exact integer sums by occupation of values given for each of ``month_rows``."""
+        """Exact integer sums by occupation of integer (or boolean) values given for each of ``month_rows``."""
+        assert values.dtype.kind in "biu", "group_sums adds integers exactly; it would cut floats"
         sums = np.zeros(len(OCCUPATIONS), dtype=np.int64)
         some = self.group_sizes > 0
         if some.any():
@@ -184,13 +196,8 @@ class FashionMarket(mesa.Model):
 
     def _mean_rates(self) -> np.ndarray:
         """Mean day rate of each occupation's active workers (the configured rate if it has none)."""
-        end = np.cumsum(self.group_sizes)
-        return np.array(
-            [
-                self.rate[a:b].mean() if b > a else self.configured_rate[code]
-                for code, (a, b) in enumerate(zip(end - self.group_sizes, end, strict=True))
-            ]
-        )
+        rates = [self.month_rate[part] for part in self.group_slices()]
+        return np.array([rate.mean() if rate.size else self.configured_rate[code] for code, rate in enumerate(rates)])
 
     def draw_demand(self) -> None:
         """Stage 1: each brand draws its shoot-days (base x growth x season, Poisson)."""
@@ -217,10 +224,10 @@ class FashionMarket(mesa.Model):
         expected_twin = self.rules.twin_pay_share(self.cfg.market.twin_royalty_offer) * self.mean_rate[TOP]
         cost[:, :, TWIN] += np.where(brands.view("license_model") >= 0, 0.0, expected_twin)[:, None]
         allowed = self.rules.available_modes(np.ones(brands.size, bool), np.ones(brands.size, bool))
-        ai_cost = market.last_axis(np.minimum, np.where(allowed[:, None, 1:], cost[:, :, 1:], np.inf))
+        ai_cost = market.fold_last_axis(np.minimum, np.where(allowed[:, None, 1:], cost[:, :, 1:], np.inf))
         base = np.stack([brands.view("campaign_base"), brands.view("ecommerce_base")], axis=1)
-        human_month = market.last_axis(np.add, base * cost[:, :, HUMAN])
-        ai_month = market.last_axis(np.add, base * ai_cost)
+        human_month = market.fold_last_axis(np.add, base * cost[:, :, HUMAN])
+        ai_month = market.fold_last_axis(np.add, base * ai_cost)
         saving = (12.0 * (human_month - ai_month) - ai.adoption_cost) / np.maximum(12.0 * human_month, 1e-9)
         seg, adopted = brands.view("segment"), brands.view("adopted")
         share = np.bincount(seg, weights=adopted, minlength=len(SEGMENTS)) / np.maximum(
@@ -316,46 +323,45 @@ class FashionMarket(mesa.Model):
         brands, workers, mcfg = self.brands, self.workers, self.cfg.market
         order = self.rng.permutation(brands.size)
         self.crews = market.draw_crew(self.rng, self.shoots, self.recipe)  # [occupation, brand, mode]
-        self.needed = market.last_axis(np.add, self.crews)  # worker-days [occupation, brand]
+        self.needed = market.fold_last_axis(np.add, self.crews)  # worker-days [occupation, brand]
         asked = self.needed[:, order]
         rows = self.month_rows  # occupation by occupation; `ranked` puts each in this month's ranking order
-        self.rate_cents = np.rint(self.rate * 100).astype(np.int64)
-        log_weight = -mcfg.price_weight * np.log(self.rate)  # odds ~ rate**-price_weight
-        free = self.capacity - workers.days_worked[rows]
-        self.days = np.empty(rows.size, dtype=np.int64)
+        self.month_rate_cents = np.rint(self.month_rate * 100).astype(np.int64)
+        log_weight = -mcfg.price_weight * np.log(self.month_rate)  # odds ~ rate**-price_weight
+        free = self.month_capacity - workers.days_worked[rows]
+        self.month_days = np.empty(rows.size, dtype=np.int64)
         self.cost = np.empty_like(self.needed)  # cents [occupation, brand]
-        end = np.cumsum(self.group_sizes)
-        for code, part in enumerate(map(slice, end - self.group_sizes, end)):
+        for code, part in enumerate(self.group_slices()):
             if code == TOP:  # top models: odds ~ reputation**reputation_weight
                 log_weight[part] = mcfg.reputation_weight * np.log(workers.reputation[rows[part]])
             ranked = market.ranking_order(self.rng, log_weight[part])
             days_ranked, cost_in_order, filled = market.allocate_days(
-                free[part][ranked], self.rate_cents[part][ranked], mcfg.job_days, asked[code]
+                free[part][ranked], self.month_rate_cents[part][ranked], mcfg.job_days, asked[code]
             )
-            self.days[part][ranked] = days_ranked
+            self.month_days[part][ranked] = days_ranked
             self.cost[code, order] = cost_in_order
             self.unfilled[code] = asked[code].sum() - filled.sum()
-        workers.days_worked[rows] += self.days.astype(np.int32)
+        workers.days_worked[rows] += self.month_days.astype(np.int32)
 
     def pay(self) -> None:
         """Stage 6: pay the booked workers, the twins' royalties, the AI vendor and the levy."""
         brands, mcfg = self.brands, self.cfg.market
         commission_share = np.where(self.commissioned, mcfg.agency_commission, 0.0)
-        self._pay_workers(self.month_rows, self.days * self.rate_cents, self.per_row(commission_share))
+        self._pay_workers(self.month_rows, self.month_days * self.month_rate_cents, self.per_row(commission_share))
         fee = np.rint(self.cost * (mcfg.agency_client_fee * self.commissioned)[:, None]).astype(np.int64)
         self.ledger["brand_spend"] += int(self.cost.sum() + fee.sum())
         self.ledger["agency_commission"] += int(fee.sum())
         spend = brands.view("spend_by_mode")  # each occupation's bill shared over modes by days booked
         spend += (((self.cost + fee) / np.maximum(self.needed, 1))[:, :, None] * self.crews).sum(axis=0) / 100.0
 
-        uses = market.last_axis(np.add, self.shoots[:, :, TWIN])
+        uses = market.fold_last_axis(np.add, self.shoots[:, :, TWIN])
         has = uses > 0
         royalty = uses * brands.view("license_royalty")
         model_rows = brands.view("license_model")[has]
         self.ledger["brand_spend"] += int(royalty.sum())
         self.ledger["unconsented_uses"] = int(uses[has & ~brands.view("license_consented")].sum())
-        paid, model = np.unique(model_rows, return_inverse=True)  # each licensed model once, by row
-        gross = np.bincount(model, weights=royalty[has], minlength=paid.size).astype(np.int64)  # exact below 2**53
+        paid, payee = np.unique(model_rows, return_inverse=True)  # each licensed model once, by row
+        gross = np.bincount(payee, weights=royalty[has], minlength=paid.size).astype(np.int64)  # exact below 2**53
         self._pay_workers(paid, gross, commission_share[TOP], royalties=True)
 
         image_cents = np.rint(self.images * self.cost_per_image * 100).astype(np.int64)
@@ -381,18 +387,18 @@ class FashionMarket(mesa.Model):
         code = workers.view("occupation")
         rows = self.month_rows  # everyone active now: exits and entries come below
         workers.day_rate[rows] = market.adjust_day_rates(
-            self.rate,
-            self.days / self.capacity,  # the days booked this month, as a share of capacity
+            self.month_rate,
+            self.month_days / self.month_capacity,  # the days booked this month, as a share of capacity
             self.per_row(self.target_utilisation),
             mcfg.rate_adjustment,
             self.per_row(self.rate_floor),
             self.per_row(self.rate_ceiling),
         )
         income = workers.income[rows]
-        month = workers.income_history[:, self.t % mcfg.income_window]  # the oldest month, replaced now
-        window = workers.income_window_sum[rows] + income - month[rows]
+        oldest = workers.income_history[:, self.t % mcfg.income_window]  # the column of the oldest month
+        window = workers.income_window_sum[rows] + income - oldest[rows]  # this month in, the oldest out
         workers.income_window_sum[rows] = window
-        month[rows] = income
+        oldest[rows] = income  # ... and this month takes its column
         months = workers.months_in_occupation[rows] + 1
         workers.months_in_occupation[rows] = months
 

@@ -143,6 +143,22 @@ def test_job_record_decides_whether_a_job_is_done(tmp_path):
     assert jobs.recorded_overrides(job) is None
 
 
+def test_code_version_covers_every_module_a_run_imports():
+    import subprocess
+    import sys
+
+    imported = subprocess.run(
+        [sys.executable, "-c", "import sim.run, sys; print(' '.join(m for m in sys.modules if m.startswith('sim.')))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    modules = {name.removeprefix("sim.") for name in imported}
+    unclassified = modules - set(jobs.RESULT_MODULES) - set(jobs.BOOKKEEPING)
+    assert not unclassified, f"classify in sim/jobs.py (RESULT_MODULES or BOOKKEEPING): {sorted(unclassified)}"
+    assert len(jobs.code_version()) == 16
+
+
 @pytest.mark.parametrize(
     ("error", "line"),
     [

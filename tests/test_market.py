@@ -53,7 +53,7 @@ def test_draw_crew_keeps_fractions_on_average():
     assert (days[0, :, 1] == 0).all()  # no shoots, no days, whatever the recipe
     # 2 shoots at 0.25 need half a worker-day: 0 or 1 (rounded at random), never 2
     assert set(np.unique(days[0, :, 2])) == {0, 1} and days[0, :, 2].mean() == pytest.approx(0.5, abs=0.02)
-    assert (days[1, :, 2] == 6).all() and (days[1, :, :2] == 0).all()  # whole recipes need no draw
+    assert (days[1, :, 2] == 6).all() and (days[1, :, :2] == 0).all()  # a whole need is never rounded up
 
 
 def test_draw_crew_rounds_a_brands_need_up_or_down_never_further():

@@ -125,6 +125,20 @@ def check_step(model: FashionMarket, totals: dict) -> None:
     assert model.shoots[:, :, 1:].sum() == 0 or model.brands.view("adopted").any(), "AI without adopting"
     if model.rules.generic_ai_ban:
         assert model.shoots[:, :, 2].sum() == 0
+    active = workers.view("active")
+    window = workers.view("income_history")[active].sum(axis=1)
+    assert (workers.view("income_window_sum")[active] == window).all(), "running income sum off its months"
+    check_grouping(model)
+
+
+def check_grouping(model: FashionMarket) -> None:
+    """Next month's workforce, carried over by group_active, equals the table sorted by occupation afresh."""
+    model.group_active()  # what the next step begins with (calling it twice gives the same grouping)
+    rows = np.flatnonzero(model.workers.view("active"))
+    fresh = rows[np.argsort(model.workers.occupation[rows], kind="stable")]
+    assert (model.month_rows == fresh).all(), "carried-over workforce differs from a fresh grouping"
+    sizes = np.bincount(model.workers.occupation[rows], minlength=len(OCCUPATIONS))
+    assert (model.group_sizes == sizes).all()
 
 
 def check_tables(model: FashionMarket, occupations: pd.DataFrame, market: pd.DataFrame) -> None:
