@@ -35,12 +35,9 @@ JOB_SUBDIR = "${hydra.job.num}"
 log = logging.getLogger(__name__)
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present: about 10x faster
-
-
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # a safe loader
+        return io.read_yaml(path)
     except (OSError, yaml.YAMLError):
         return None
 

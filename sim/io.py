@@ -12,8 +12,10 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import yaml
 
 COMPLETE_MARKER = "summary.json"
 _UMASK = os.umask(0o022)
@@ -21,6 +23,14 @@ os.umask(_UMASK)  # read the process umask once (os.umask can only read it by se
 RESULT_FILES = ("occupations.parquet", "market.parquet", COMPLETE_MARKER)
 OPTIONAL_FILES = ("agents.parquet",)  # written only when a config asks for it
 _TEMPORARY_SUFFIXES = (".parquet", ".json", ".png")  # write_atomic's temporary '.NAME.XXXX.SUFFIX'
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present: about 10x faster
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file of a run directory (Hydra's ``.hydra/*.yaml``), parsed with a safe loader."""
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # a safe loader
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:

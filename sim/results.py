@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from sim import io
 from sim.metrics import OCCUPATION_COLUMNS
 
 BASELINE = "no_ai"
@@ -54,7 +54,7 @@ class Results:
 
 
 def _read_yaml(path: Path) -> object:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return io.read_yaml(path) if path.is_file() else None
 
 
 def _read_table(path: Path) -> pd.DataFrame:
