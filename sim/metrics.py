@@ -50,16 +50,15 @@ def occupation_rows(model: FashionMarket) -> list[dict]:
     cents = workers.income[rows]
     days = workers.days_worked[rows]
     employed = (days > 0) | (workers.royalties[rows] > 0)
-    end = np.cumsum(model.group_sizes)
     totals = {
         name: model.group_sums(values) for name, values in (("cents", cents), ("days", days), ("employed", employed))
     }
     active = model.group_sums(workers.active[rows]) + model.flows["entries"]  # head count now: stayers and entrants
     date = month_label(model)
     result = []
-    for occ, name in enumerate(OCCUPATIONS):
-        size = int(model.group_sizes[occ])
-        ordered = sort_nonnegative(cents[end[occ] - size : end[occ]]) / 100.0
+    for occ, (name, part) in enumerate(zip(OCCUPATIONS, model.group_slices(), strict=True)):
+        size = part.stop - part.start
+        ordered = sort_nonnegative(cents[part]) / 100.0
         total = totals["cents"][occ] / 100.0
         result.append(
             {
@@ -86,7 +85,7 @@ def occupation_rows(model: FashionMarket) -> list[dict]:
 def agent_rows(model: FashionMarket) -> dict[str, np.ndarray]:
     """This month's row of every worker active when it began, as columns (only on request)."""
     workers = model.workers
-    rows = np.concatenate(model.members)
+    rows = model.month_rows
     return {
         "step": np.full(rows.size, model.t, dtype=np.int16),
         "worker": rows.astype(np.int32),  # the worker's row: stable over the run

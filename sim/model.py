@@ -172,7 +172,7 @@ class FashionMarket(mesa.Model):
             sizes = np.array([sum(part.size for part in occupation) for occupation in parts])
             self.month_rows = np.concatenate([part for occupation in parts for part in occupation])
         self.group_sizes = sizes
-        self.members = np.split(self.month_rows, np.cumsum(sizes)[:-1])
+        self.members = [self.month_rows[part] for part in self.group_slices()]
         self.joined = [[] for _ in OCCUPATIONS]
 
     def group_slices(self) -> list[slice]:
@@ -189,8 +189,8 @@ class FashionMarket(mesa.Model):
         assert values.dtype.kind in "biu", "group_sums adds integers exactly; it would cut floats"
         sums = np.zeros(len(OCCUPATIONS), dtype=np.int64)
         some = self.group_sizes > 0
-        if some.any():
-            starts = (np.cumsum(self.group_sizes) - self.group_sizes)[some]
+        if some.any():  # reduceat over the non-empty parts only: an empty part would take its neighbour's value
+            starts = [part.start for part in self.group_slices() if part.stop > part.start]
             sums[some] = np.add.reduceat(values, starts, dtype=np.int64)
         return sums
 
