@@ -81,14 +81,30 @@ def draw_crew(rng: np.random.Generator, shoots: np.ndarray, recipe: np.ndarray) 
 def ranking_order(rng: np.random.Generator, log_weight: np.ndarray) -> np.ndarray:
     """A Plackett-Luce ranking with odds ``exp(log_weight)``: the indices, best first.
 
-    Each priority is ``log_weight - log(E)`` with ``E ~ Exp(1)``, so ``-log(E)`` is a standard
-    Gumbel draw and sorting the priorities descending is a Plackett-Luce draw (the exponential
-    race). The priorities are cut to steps of 2**-32 of their range and put in order by a
-    two-pass radix sort, several times faster than a comparison sort of floats; a tie (one or
-    two pairs a month at national scale) goes to the lower index.
+    Each priority is ``log_weight - log(E)`` with ``E ~ Exp(1)`` (:func:`race_priorities`), so
+    ``-log(E)`` is a standard Gumbel draw and sorting the priorities descending is a
+    Plackett-Luce draw (the exponential race); :func:`priority_order` sorts them.
+    """
+    return priority_order(race_priorities(rng, log_weight))
+
+
+def race_priorities(rng: np.random.Generator, log_weight: np.ndarray) -> np.ndarray:
+    """``log_weight - log(E)``, one ``E ~ Exp(1)`` per element, drawn in one call.
+
+    Drawing for several groups at once gives each group the same draws as one call per group in
+    turn, so the model draws for the whole month's workforce and ranks occupation by occupation.
     """
     draws = rng.standard_exponential(log_weight.size)
-    priority = log_weight - np.log(np.maximum(draws, np.finfo(np.float64).tiny))
+    return log_weight - np.log(np.maximum(draws, np.finfo(np.float64).tiny))
+
+
+def priority_order(priority: np.ndarray) -> np.ndarray:
+    """The indices of ``priority`` from highest to lowest.
+
+    The priorities are cut to steps of 2**-32 of their range and put in order by a two-pass
+    radix sort, several times faster than a comparison sort of floats; a tie (one or two pairs a
+    month at national scale) goes to the lower index.
+    """
     if priority.size < 2:
         return np.arange(priority.size)
     top, span = priority.max(), np.ptp(priority)

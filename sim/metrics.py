@@ -45,15 +45,15 @@ def month_label(model: FashionMarket) -> np.datetime64:
 
 def occupation_rows(model: FashionMarket) -> list[dict]:
     """One row per occupation for this month."""
-    workers = model.workers
-    rows = model.month_rows  # active when the month began, occupation by occupation
-    cents = workers.income[rows]
-    days = workers.days_worked[rows]
-    employed = (days > 0) | (workers.royalties[rows] > 0)
+    cents = model.month_income  # each of month_rows: active when the month began, occupation by occupation
+    days = model.month_days
+    employed = days > 0
+    employed[model.royalty_earners] = True
     totals = {
         name: model.group_sums(values) for name, values in (("cents", cents), ("days", days), ("employed", employed))
     }
-    active = model.group_sums(workers.active[rows]) + model.flows["entries"]  # head count now: stayers and entrants
+    flows = model.flows
+    active = model.group_sizes - flows["exits"] + flows["entries"]  # head count now: stayers and entrants
     date = month_label(model)
     result = []
     for occ, (name, part) in enumerate(zip(OCCUPATIONS, model.group_slices(), strict=True)):
@@ -115,9 +115,10 @@ def market_row(model: FashionMarket) -> dict:
     shoots = model.shoots  # [brand, type, mode]
     by_type_mode = shoots.sum(axis=0)
     workers = model.workers
-    models = np.concatenate([model.members[OCCUPATIONS.index(name)] for name in ("top_model", "ecommerce_model")])
-    under = workers.underrepresented[models]
-    income = workers.income[models]  # integer cents: sums are exact in any order
+    codes = [OCCUPATIONS.index(name) for name in ("top_model", "ecommerce_model")]
+    under = workers.underrepresented[np.concatenate([model.members[code] for code in codes])]
+    parts = model.group_slices()
+    income = np.concatenate([model.month_income[parts[code]] for code in codes])  # cents: sums are exact in any order
     faces = (shoots * model.diversity).sum()  # expected underrepresented faces over all shoots
     brands = model.brands
     consented = brands.view("license_model")[brands.view("license_consented") & (brands.view("license_model") >= 0)]

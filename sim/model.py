@@ -326,28 +326,33 @@ class FashionMarket(mesa.Model):
         self.needed = market.fold_last_axis(np.add, self.crews)  # worker-days [occupation, brand]
         asked = self.needed[:, order]
         rows = self.month_rows  # occupation by occupation; `ranked` puts each in this month's ranking order
+        slices = self.group_slices()
         self.month_rate_cents = np.rint(self.month_rate * 100).astype(np.int64)
         log_weight = -mcfg.price_weight * np.log(self.month_rate)  # odds ~ rate**-price_weight
-        free = self.month_capacity - workers.days_worked[rows]
+        top = slices[TOP]  # top models: odds ~ reputation**reputation_weight
+        log_weight[top] = mcfg.reputation_weight * np.log(workers.reputation[rows[top]])
+        priority = market.race_priorities(self.rng, log_weight)  # the same draws as one call per occupation
         self.month_days = np.empty(rows.size, dtype=np.int64)
         self.cost = np.empty_like(self.needed)  # cents [occupation, brand]
-        for code, part in enumerate(self.group_slices()):
-            if code == TOP:  # top models: odds ~ reputation**reputation_weight
-                log_weight[part] = mcfg.reputation_weight * np.log(workers.reputation[rows[part]])
-            ranked = market.ranking_order(self.rng, log_weight[part])
+        for code, part in enumerate(slices):
+            ranked = market.priority_order(priority[part])
+            free = self.month_capacity[part]  # nobody has been booked yet this month
+            if free.size and free.min() < free.max():  # (in the model an occupation's capacity is one number)
+                free = free[ranked]
             days_ranked, cost_in_order, filled = market.allocate_days(
-                free[part][ranked], self.month_rate_cents[part][ranked], mcfg.job_days, asked[code]
+                free, self.month_rate_cents[part][ranked], mcfg.job_days, asked[code]
             )
             self.month_days[part][ranked] = days_ranked
             self.cost[code, order] = cost_in_order
             self.unfilled[code] = asked[code].sum() - filled.sum()
-        workers.days_worked[rows] += self.month_days.astype(np.int32)
+        workers.days_worked[rows] = self.month_days  # the days were zeroed when the month began
 
     def pay(self) -> None:
         """Stage 6: pay the booked workers, the twins' royalties, the AI vendor and the levy."""
         brands, mcfg = self.brands, self.cfg.market
         commission_share = np.where(self.commissioned, mcfg.agency_commission, 0.0)
-        self._pay_workers(self.month_rows, self.month_days * self.month_rate_cents, self.per_row(commission_share))
+        gross = self.month_days * self.month_rate_cents
+        self.month_income = self._pay_workers(self.month_rows, gross, self.per_row(commission_share), first=True)
         fee = np.rint(self.cost * (mcfg.agency_client_fee * self.commissioned)[:, None]).astype(np.int64)
         self.ledger["brand_spend"] += int(self.cost.sum() + fee.sum())
         self.ledger["agency_commission"] += int(fee.sum())
@@ -362,7 +367,12 @@ class FashionMarket(mesa.Model):
         self.ledger["unconsented_uses"] = int(uses[has & ~brands.view("license_consented")].sum())
         paid, payee = np.unique(model_rows, return_inverse=True)  # each licensed model once, by row
         gross = np.bincount(payee, weights=royalty[has], minlength=paid.size).astype(np.int64)  # exact below 2**53
-        self._pay_workers(paid, gross, commission_share[TOP], royalties=True)
+        net = self._pay_workers(paid, gross, commission_share[TOP], royalties=True)
+        top = self.group_slices()[TOP]  # the payees are top models of this month's workforce, ascending rows
+        at = top.start + np.searchsorted(self.month_rows[top], paid)
+        assert (self.month_rows[at] == paid).all(), "a twin royalty went to a worker outside this month's workforce"
+        self.month_income[at] += net
+        self.royalty_earners = at[net > 0]  # positions in month_rows of the workers who earned a royalty
 
         image_cents = np.rint(self.images * self.cost_per_image * 100).astype(np.int64)
         vendor = self.shoots[:, :, TWIN] @ image_cents, self.shoots[:, :, GENERIC] @ image_cents
@@ -371,15 +381,25 @@ class FashionMarket(mesa.Model):
         spend[:, TWIN] += (royalty + vendor[0] + levy[0]) / 100.0
         spend[:, GENERIC] += (vendor[1] + levy[1]) / 100.0
 
-    def _pay_workers(self, rows: np.ndarray, gross: np.ndarray, share, royalties: bool = False) -> None:
-        """Credit gross pay (cents) to workers, less the agency's ``share`` (per worker or one for all)."""
+    def _pay_workers(
+        self, rows: np.ndarray, gross: np.ndarray, share, royalties: bool = False, first: bool = False
+    ) -> np.ndarray:
+        """Credit gross pay (cents) to workers, less the agency's ``share`` (per worker or one for all).
+
+        Returns the net pay credited. ``first``: the month's first credit to these rows, whose
+        income is still zero, so it is written rather than added.
+        """
         commission, net = market.split_commission(gross, share)
-        self.workers.income[rows] += net
+        if first:
+            self.workers.income[rows] = net
+        else:
+            self.workers.income[rows] += net
         self.ledger["worker_pay"] += int(net.sum())
         self.ledger["agency_commission"] += int(commission.sum())
         if royalties:
             self.workers.royalties[rows] += net
             self.ledger["twin_royalties"] += int(net.sum())
+        return net
 
     def adjust(self) -> None:
         """Stage 7: day rates follow utilisation; the poorly paid exit; crew retrain; newcomers enter."""
@@ -394,7 +414,7 @@ class FashionMarket(mesa.Model):
             self.per_row(self.rate_floor),
             self.per_row(self.rate_ceiling),
         )
-        income = workers.income[rows]
+        income = self.month_income  # net cents, royalties included, of each of month_rows
         oldest = workers.income_history[:, self.t % mcfg.income_window]  # the column of the oldest month
         window = workers.income_window_sum[rows] + income - oldest[rows]  # this month in, the oldest out
         workers.income_window_sum[rows] = window

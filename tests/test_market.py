@@ -144,6 +144,14 @@ def test_ranking_order_is_a_plackett_luce_draw():
     assert sorted(order.tolist()) == list(range(1_000))
 
 
+def test_race_priorities_drawn_at_once_equal_one_call_per_group():
+    log_weight = np.random.default_rng(6).normal(size=700)
+    at_once = market.race_priorities(np.random.default_rng(7), log_weight)
+    rng = np.random.default_rng(7)
+    by_group = np.concatenate([market.race_priorities(rng, part) for part in np.split(log_weight, [100, 100, 450])])
+    assert (at_once == by_group).all()
+
+
 def test_radix_order_sorts_32_bit_keys_stably():
     keys = np.random.default_rng(4).integers(0, 2**32, size=10_000, dtype=np.uint64).astype(np.uint32)
     keys[::7] = keys[0]  # ties keep their order

@@ -125,6 +125,12 @@ def check_step(model: FashionMarket, totals: dict) -> None:
     assert model.shoots[:, :, 1:].sum() == 0 or model.brands.view("adopted").any(), "AI without adopting"
     if model.rules.generic_ai_ban:
         assert model.shoots[:, :, 2].sum() == 0
+    # the month's copies in month_rows order agree with the table
+    assert (model.month_income == workers.income[model.month_rows]).all(), "month_income off the table"
+    assert (model.month_days == workers.days_worked[model.month_rows]).all(), "month_days off the table"
+    earned = np.zeros(model.month_rows.size, dtype=bool)
+    earned[model.royalty_earners] = True
+    assert (earned == (workers.royalties[model.month_rows] > 0)).all(), "royalty earners off the table"
     active = workers.view("active")
     window = workers.view("income_history")[active].sum(axis=1)
     assert (workers.view("income_window_sum")[active] == window).all(), "running income sum off its months"
