@@ -77,6 +77,7 @@ class FashionMarket(mesa.Model):
         workers.occupation[rows] = code
         workers.active[rows] = True
         workers.retrained[rows] = retrained
+        workers.first_month[rows] = self.steps  # the step of her first month: the next (0 when building)
         workers.capacity[rows] = cfg.capacity
         workers.day_rate[rows] = np.clip(
             median * np.exp(cfg.rate_dispersion * spread), cfg.rate_floor, cfg.rate_ceiling
@@ -419,8 +420,7 @@ class FashionMarket(mesa.Model):
         window = workers.income_window_sum[rows] + income - oldest[rows]  # this month in, the oldest out
         workers.income_window_sum[rows] = window
         oldest[rows] = income  # ... and this month takes its column
-        months = workers.months_in_occupation[rows] + 1
-        workers.months_in_occupation[rows] = months
+        months = self.t + 1 - workers.first_month[rows]  # months in the occupation, this one included
 
         trailing = window / 100.0 / mcfg.income_window  # USD a month, from exact cents
         poor = rows[(months >= mcfg.income_window) & (trailing < self.per_row(self.outside_option))]
