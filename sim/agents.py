@@ -94,7 +94,12 @@ def brand_table(size: int) -> Table:
 
 
 class Worker(mesa.Agent):
-    """A freelance worker; occupations differ only by ``occupation`` and their config."""
+    """A freelance worker; occupations differ only by ``occupation`` and their config.
+
+    A worker who exits stays registered with the model, with ``status == "exited"`` and her row
+    (income history included) kept, as DESIGN section 3 lists status among a worker's state.
+    The active ones of an occupation: ``model.agents_by_type[cls].select(lambda a: a.status == "active")``.
+    """
 
     occupation: str = ""
 

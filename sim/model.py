@@ -55,7 +55,7 @@ class FashionMarket(mesa.Model):
         self.workers = worker_table(cfg.market.income_window, sum(counts))
         self.month_rows = self.members = None  # the month's workforce, grouped by occupation (group_active)
         self.joined: list[list[np.ndarray]] = [[] for _ in OCCUPATIONS]  # rows added since it was grouped
-        self.worker_agents: list = []
+        self.worker_agents: list = []  # the agent of each row of the table, exited workers included
         for code, count in enumerate(counts):
             self.add_workers(code, count, retrained=False)
         self._build_brands()
@@ -427,8 +427,7 @@ class FashionMarket(mesa.Model):
         leaving = poor[self.rng.random(poor.size) < mcfg.exit_rate]
         self._retrain(leaving[np.isin(code[leaving], CREW_CODES)])
         workers.active[leaving] = False
-        for row in leaving.tolist():  # Mesa deregisters agents one at a time (what Agent.remove does for ours)
-            self.deregister_agent(self.worker_agents[row])
+        # a worker who exits stays a Mesa agent, with status "exited" and her history (DESIGN section 3)
         self.flows["exits"] += np.bincount(code[leaving], minlength=len(OCCUPATIONS))
 
         income_cents = self.group_sums(income)  # of the workers active when the month began

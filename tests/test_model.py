@@ -49,13 +49,13 @@ def test_identities_hold_every_step(name):
     for occupation, rows in occupations.groupby("occupation"):
         flow = rows["active"].diff().iloc[1:].to_numpy()
         assert (flow == (rows["entries"] - rows["exits"]).iloc[1:].to_numpy()).all(), occupation
-    # head count matches the agents registered with Mesa
+    # head count matches the registered agents whose status is active; exited ones stay registered
     for occupation in OCCUPATIONS:
         cls = next(c for c in Worker.__subclasses__() if c.occupation == occupation)
-        assert (
-            len(model.agents_by_type.get(cls, []))
-            == occupations[occupations["occupation"] == occupation]["active"].iloc[-1]
-        )
+        agents = model.agents_by_type.get(cls, [])
+        rows = occupations[occupations["occupation"] == occupation]
+        assert sum(agent.status == "active" for agent in agents) == rows["active"].iloc[-1]
+        assert len(agents) == getattr(cfg.population, occupation) + rows["entries"].sum()
 
 
 def test_money_is_conserved_to_the_cent_in_the_written_table(tmp_path, classroom):
@@ -85,10 +85,11 @@ def test_agents_are_real_mesa_agents_viewing_the_arrays(classroom):
     model = FashionMarket(classroom)
     model.run_for(3)
     ecommerce = model.agents_by_type[EcommerceModel]
-    assert len(ecommerce) == classroom.population.ecommerce_model + int(
-        sum(r["entries"] - r["exits"] for r in model.occupation_rows if r["occupation"] == "ecommerce_model")
-    )
-    someone = next(iter(ecommerce))
+    rows = [r for r in model.occupation_rows if r["occupation"] == "ecommerce_model"]
+    assert len(ecommerce) == classroom.population.ecommerce_model + sum(r["entries"] for r in rows)
+    active = ecommerce.select(lambda agent: agent.status == "active")
+    assert len(active) == classroom.population.ecommerce_model + sum(r["entries"] - r["exits"] for r in rows)
+    someone = next(iter(active))
     assert someone.day_rate == model.workers.day_rate[someone.row]
     assert someone.status == "active" and len(someone.income_history) == classroom.market.income_window
     assert len(model.agents_by_type[Brand]) == 20

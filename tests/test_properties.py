@@ -166,11 +166,11 @@ def check_tables(model: FashionMarket, occupations: pd.DataFrame, market: pd.Dat
     for column in SHARES:
         assert market[column].between(0.0, 1.0).all(), column
     assert (occupations.loc[occupations["occupation"] != "ai_content_producer", "retrained"] == 0).all()
-    # the head count matches the Mesa agents still registered
+    # the head count matches the registered Mesa agents whose status is active; exited ones stay registered
     for cls, agents in model.agents_by_type.items():
         if getattr(cls, "occupation", None):
             last = occupations[occupations["occupation"] == cls.occupation]["active"].iloc[-1]
-            assert len(agents) == last, cls.occupation
+            assert sum(agent.status == "active" for agent in agents) == last, cls.occupation
 
 
 @given(configs())
