@@ -117,7 +117,7 @@ def priority_order(priority: np.ndarray) -> np.ndarray:
 
 def radix_order(key: np.ndarray) -> np.ndarray:
     """The stable ascending order of unsigned 32-bit keys: a counting sort on each 16-bit half."""
-    order = np.argsort((key & 0xFFFF).astype(np.uint16), kind="stable")  # radix sort for 16-bit keys
+    order = np.argsort(key.astype(np.uint16), kind="stable")  # the cast keeps the low 16 bits; radix sort
     return order[np.argsort((key[order] >> 16).astype(np.uint16), kind="stable")]
 
 
@@ -258,7 +258,7 @@ def sort_nonnegative(values: np.ndarray) -> np.ndarray:
 
     Integers below 2**32 (a month's income in cents) are put in order by a radix sort.
     """
-    positive = values[values > 0]
+    positive = np.compress(values > 0, values)  # several times faster than values[values > 0] on a mixed mask
     if positive.dtype.kind in "iu" and positive.size and positive.max() < 2**32:
         positive = positive[radix_order(positive.astype(np.uint32))]
     else:

@@ -134,7 +134,7 @@ def market_row(model: FashionMarket) -> dict:
         "twins_licensed": int(np.unique(consented).size),
         "unconsented_uses": int(model.ledger["unconsented_uses"]),
         "content_diversity": _share(faces, shoots.sum()),
-        "income_share_underrepresented": _share(income[under].sum(), income.sum()),
+        "income_share_underrepresented": _share(np.compress(under, income).sum(), income.sum()),
         "cost_per_image": float(model.cost_per_image),
         "quality_gap": float(model.gap),
         "unfilled_days": int(model.unfilled.sum()),
