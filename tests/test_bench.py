@@ -11,8 +11,9 @@ from sim import bench
 
 
 def test_one_preset_in_a_subprocess_reports_every_stage():
-    figures = bench.measure_in_subprocess("classroom", 3)
+    figures = bench.measure_in_subprocess("classroom", 3, repeats=2)
     assert figures["workers"] == 500 and figures["steps"] == 3
+    assert len(figures["runs_steps_seconds"]) == 2 and figures["steps_seconds"] == min(figures["runs_steps_seconds"])
     assert figures["agent_steps"] >= 3 * 490
     assert figures["agent_steps_per_second"] > 0 and 0 < figures["peak_memory_mib"] < 1024
     assert set(figures["stage_shares"]) == {*bench.STAGES, "other"}
@@ -21,9 +22,9 @@ def test_one_preset_in_a_subprocess_reports_every_stage():
 
 
 def test_boltzmann_reference_runs_for_its_budget():
-    reference = bench.boltzmann_reference(0.2, agents=100)
+    reference = bench.boltzmann_reference(0.2, agents=100, repeats=2)
     assert reference["steps"] >= 1 and reference["steps_seconds"] >= 0.2
-    assert reference["agent_steps_per_second"] > 0
+    assert reference["agent_steps_per_second"] == max(reference["runs_agent_steps_per_second"]) > 0
 
 
 def test_sweep_measured_is_policy_comparison_at_city_with_the_seeds_asked():
@@ -40,3 +41,7 @@ def test_bad_arguments_give_one_line_and_exit_2():
     )
     assert done.returncode == 2
     assert "--steps = 0" in done.stderr and "allowed integers >= 1" in done.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.bench", "--repeats", "0"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and "--repeats = 0" in done.stderr
