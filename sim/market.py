@@ -107,7 +107,8 @@ def priority_order(priority: np.ndarray) -> np.ndarray:
     """
     if priority.size < 2:
         return np.arange(priority.size)
-    top, span = priority.max(), np.ptp(priority)
+    top = priority.max()
+    span = top - priority.min()
     scale = (2.0**32 - 1024.0) / span if span > 0 else 0.0  # keys stay below 2**32
     if not (np.isfinite(top) and np.isfinite(scale)):  # never with valid configs: sort the floats instead
         return np.argsort(-priority, kind="stable")
@@ -202,14 +203,17 @@ def _allocate_equal_days(
         return done, slot, worker, into_pass - worker * slot
 
     ends = np.minimum(np.cumsum(demand), filled_total)  # each brand's last day in the sequence
-    done, slot, worker, part = locate(ends)
+    # located with the sequence's last day appended: where the booking stops, for the days per worker
+    done, slot, worker, part = locate(np.append(ends, filled_total))
+    last = tuple(int(value[-1]) for value in (done, slot, worker, part))
+    done, slot, worker, part = done[:-1], slot[:-1], worker[:-1], part[:-1]
     before = np.cumsum(rate_cents) - rate_cents  # rates of the workers ranked above each
     brand_cost = done * job_days * rate_cents.sum() + slot * before[worker] + part * rate_cents[worker]
     brand_cost[1:] -= brand_cost[:-1].copy()
     brand_filled = ends.copy()
     brand_filled[1:] -= ends[:-1]
 
-    done, slot, worker, part = (int(value) for value in locate(np.int64(filled_total)))
+    done, slot, worker, part = last
     days = np.full(workers, done * job_days, dtype=np.int64)
     days[:worker] += slot
     days[worker] += part
@@ -234,55 +238,51 @@ def split_commission(gross_cents: np.ndarray, share: float | np.ndarray) -> tupl
     return commission, gross_cents - commission
 
 
-def gini(values: np.ndarray, presorted: bool = False) -> float:
-    """Gini coefficient of non-negative values (0 = equal, near 1 = one takes all).
+def income_statistics(cents: np.ndarray) -> dict[str, float]:
+    """Median, 10th and 90th percentiles (USD) and Gini of one group's monthly incomes in cents.
 
-    Pass ``presorted=True`` when ``values`` are already in ascending order, to skip the sort.
+    Only the positive incomes are sorted (by a radix sort while they are below 2**32; most months
+    many earn nothing); the zeros are counted and come first. The median and percentiles are
+    those of ``np.median`` and ``np.percentile`` (linear, Hyndman-Fan 7) of the incomes in USD.
+    The Gini coefficient ``2 * sum(i * x_i) / (n * sum(x)) - (n + 1) / n`` over the ascending
+    incomes ``x_1..x_n`` is computed from exact integer sums, so it is correctly rounded, never
+    below 0 for equal incomes, and the same in any order of addition.
     """
-    values = np.asarray(values, dtype=np.float64)
-    if not presorted:
-        values = np.sort(values)
-    total = values.sum()
-    n = values.size
-    if n == 0 or total <= 0.0:
-        return 0.0
-    # numpy's own (pairwise) sum, not np.dot: BLAS splits a long dot product over threads, so its last
-    # digits would depend on the machine's core count, and on 2 busy cores the threads cost milliseconds
-    weighted = (np.arange(1.0, n + 1.0) * values).sum()
-    # clipped: equal incomes give 0 up to rounding, which must not show as -2e-16 in the tables
-    return min(max(float(2.0 * weighted / (n * total) - (n + 1) / n), 0.0), 1.0)
+    cents = np.asarray(cents, dtype=np.int64)
+    n = cents.size
+    if n == 0:
+        return {"median": 0.0, "p10": 0.0, "p90": 0.0, "gini": 0.0}
+    positive = np.compress(cents > 0, cents)  # several times faster than cents[cents > 0] on a mixed mask
+    top = int(positive.max()) if positive.size else 0
+    positive = positive[radix_order(positive.astype(np.uint32))] if top < 2**32 else np.sort(positive)
+    zeros = n - positive.size
 
+    def usd(rank: int) -> float:
+        """The income (USD) at this 0-based rank of all n incomes in ascending order."""
+        return float(positive[rank - zeros]) / 100.0 if rank >= zeros else 0.0
 
-def sort_nonnegative(values: np.ndarray) -> np.ndarray:
-    """Ascending copy of non-negative values, sorting only the positive ones (most months many earn 0).
+    def percentile(percent: float) -> float:
+        position = (n - 1) * (percent / 100)
+        below = int(np.floor(position))
+        if below >= n - 1:
+            return usd(n - 1)
+        low, high, weight = usd(below), usd(below + 1), position - below
+        step = high - low
+        return high - step * (1 - weight) if weight >= 0.5 else low + step * weight
 
-    Integers below 2**32 (a month's income in cents) are put in order by a radix sort.
-    """
-    positive = np.compress(values > 0, values)  # several times faster than values[values > 0] on a mixed mask
-    if positive.dtype.kind in "iu" and positive.size and positive.max() < 2**32:
-        positive = positive[radix_order(positive.astype(np.uint32))]
+    middle = n // 2
+    median = usd(middle) if n % 2 else (usd(middle - 1) + usd(middle)) / 2
+    total = int(positive.sum())
+    if total == 0:
+        return {"median": median, "p10": percentile(10), "p90": percentile(90), "gini": 0.0}
+    # sum over ranks of rank * income, the zeros at ranks 1..zeros: exact in int64 below 2**63, else in Python ints
+    ranks = np.arange(zeros + 1, n + 1, dtype=np.int64)
+    if n * n * top < 2**62:
+        weighted = int((ranks * positive).sum())
     else:
-        positive = np.sort(positive)
-    ordered = np.zeros(values.size, dtype=values.dtype)
-    ordered[values.size - positive.size :] = positive
-    return ordered
-
-
-def median_of_sorted(ordered: np.ndarray) -> float:
-    """The median of ascending values, as ``np.median`` computes it (mean of the middle two when even)."""
-    middle = ordered.size // 2
-    return float(ordered[middle] if ordered.size % 2 else ordered[middle - 1 : middle + 1].mean())
-
-
-def percentile_of_sorted(ordered: np.ndarray, percent: float) -> float:
-    """A percentile of ascending values, interpolated as ``np.percentile`` does by default (Hyndman-Fan 7)."""
-    position = (ordered.size - 1) * (percent / 100)
-    below = int(np.floor(position))
-    if below >= ordered.size - 1:
-        return float(ordered[-1])
-    low, high, weight = ordered[below], ordered[below + 1], position - below
-    step = high - low
-    return float(high - step * (1 - weight) if weight >= 0.5 else low + step * weight)
+        weighted = sum(int(rank) * int(value) for rank, value in zip(ranks, positive, strict=True))
+    gini = (2 * weighted - (n + 1) * total) / (n * total)  # one rounding, of an exact fraction
+    return {"median": median, "p10": percentile(10), "p90": percentile(90), "gini": min(max(gini, 0.0), 1.0)}
 
 
 def entrants_expected(

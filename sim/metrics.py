@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import OCCUPATIONS
-from sim.market import gini, median_of_sorted, percentile_of_sorted, sort_nonnegative
+from sim.market import income_statistics
 
 if TYPE_CHECKING:
     from sim.model import FashionMarket
@@ -58,7 +58,7 @@ def occupation_rows(model: FashionMarket) -> list[dict]:
     result = []
     for occ, (name, part) in enumerate(zip(OCCUPATIONS, model.group_slices(), strict=True)):
         size = part.stop - part.start
-        ordered = sort_nonnegative(cents[part]) / 100.0
+        stats = income_statistics(cents[part])
         total = totals["cents"][occ] / 100.0
         result.append(
             {
@@ -70,10 +70,10 @@ def occupation_rows(model: FashionMarket) -> list[dict]:
                 "days_worked": int(totals["days"][occ]),
                 "income_total": float(total),
                 "income_mean": float(total / size) if size else 0.0,
-                "income_median": median_of_sorted(ordered) if size else 0.0,
-                "income_p10": percentile_of_sorted(ordered, 10) if size else 0.0,
-                "income_p90": percentile_of_sorted(ordered, 90) if size else 0.0,
-                "gini": gini(ordered, presorted=True),
+                "income_median": stats["median"],
+                "income_p10": stats["p10"],
+                "income_p90": stats["p90"],
+                "gini": stats["gini"],
                 "entries": int(model.flows["entries"][occ]),
                 "exits": int(model.flows["exits"][occ]),
                 "retrained": int(model.flows["retrained"][occ]),

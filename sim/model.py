@@ -173,13 +173,15 @@ class FashionMarket(mesa.Model):
             sizes = np.array([sum(part.size for part in occupation) for occupation in parts])
             self.month_rows = np.concatenate([part for occupation in parts for part in occupation])
         self.group_sizes = sizes
-        self.members = [self.month_rows[part] for part in self.group_slices()]
+        end = np.cumsum(sizes)
+        self._slices = [slice(int(a), int(b)) for a, b in zip(end - sizes, end, strict=True)]
+        self._starts = [part.start for part in self._slices if part.stop > part.start]  # of the non-empty parts
+        self.members = [self.month_rows[part] for part in self._slices]
         self.joined = [[] for _ in OCCUPATIONS]
 
     def group_slices(self) -> list[slice]:
         """Each occupation's part of ``month_rows`` (and of the ``month_*`` arrays), in occupation order."""
-        end = np.cumsum(self.group_sizes)
-        return [slice(int(a), int(b)) for a, b in zip(end - self.group_sizes, end, strict=True)]
+        return self._slices
 
     def per_row(self, values: np.ndarray) -> np.ndarray:
         """A per-occupation value for each of ``month_rows``."""
@@ -190,9 +192,8 @@ class FashionMarket(mesa.Model):
         assert values.dtype.kind in "biu", "group_sums adds integers exactly; it would cut floats"
         sums = np.zeros(len(OCCUPATIONS), dtype=np.int64)
         some = self.group_sizes > 0
-        if some.any():  # reduceat over the non-empty parts only: an empty part would take its neighbour's value
-            starts = [part.start for part in self.group_slices() if part.stop > part.start]
-            sums[some] = np.add.reduceat(values, starts, dtype=np.int64)
+        if self._starts:  # reduceat over the non-empty parts only: an empty part would take its neighbour's value
+            sums[some] = np.add.reduceat(values, self._starts, dtype=np.int64)
         return sums
 
     def _mean_rates(self) -> np.ndarray:

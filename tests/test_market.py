@@ -84,11 +84,6 @@ def test_adoption_hazard_is_zero_without_saving_and_grows_with_adopters():
     assert hazard[0] == 0.0 and hazard[1] == pytest.approx(0.06) and hazard[2] == pytest.approx(0.03)
 
 
-def test_gini_bounds():
-    assert market.gini(np.full(10, 5.0)) == pytest.approx(0.0)
-    assert market.gini(np.r_[np.zeros(99), 1.0]) == pytest.approx(0.99)
-
-
 def test_commission_split_is_exact_to_the_cent():
     gross = np.array([12345, 1, 99999])
     commission, net = market.split_commission(gross, 0.2)
@@ -158,13 +153,24 @@ def test_radix_order_sorts_32_bit_keys_stably():
     assert (market.radix_order(keys) == np.argsort(keys, kind="stable")).all()
 
 
-def test_income_statistics_of_sorted_values_match_numpy():
+def test_income_statistics_match_numpy_and_the_gini_formula():
     rng = np.random.default_rng(5)
     for size in range(1, 40):
         cents = rng.integers(0, 10**7, size) * (rng.random(size) < 0.7)
-        ordered = market.sort_nonnegative(cents)
-        assert (ordered == np.sort(cents)).all()
-        usd = ordered / 100.0
-        assert market.median_of_sorted(usd) == np.median(usd)
-        for percent in (10, 90):
-            assert market.percentile_of_sorted(usd, percent) == np.percentile(usd, percent)
+        stats = market.income_statistics(cents)
+        usd = np.sort(cents) / 100.0
+        assert stats["median"] == np.median(usd)
+        assert stats["p10"] == np.percentile(usd, 10) and stats["p90"] == np.percentile(usd, 90)
+        ranks = np.arange(1, size + 1)
+        expected = 2 * (ranks * usd).sum() / (size * usd.sum()) - (size + 1) / size if usd.sum() else 0.0
+        assert stats["gini"] == pytest.approx(max(expected, 0.0), abs=1e-12)
+    # incomes above 2**32 cents are sorted by numpy; the exact sums then run in Python integers
+    huge = np.array([0, 3 * 2**40, 2**33, 5], dtype=np.int64)
+    assert market.income_statistics(huge)["median"] == np.median(huge / 100.0)
+
+
+def test_gini_bounds():
+    assert market.income_statistics(np.full(10, 500))["gini"] == 0.0  # exactly, not -2e-16
+    assert market.income_statistics(np.r_[np.zeros(99, dtype=np.int64), 100])["gini"] == pytest.approx(0.99)
+    assert market.income_statistics(np.zeros(5, dtype=np.int64)) == {"median": 0.0, "p10": 0.0, "p90": 0.0, "gini": 0.0}
+    assert market.income_statistics(np.array([], dtype=np.int64))["gini"] == 0.0
