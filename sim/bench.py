@@ -9,7 +9,9 @@ Measures, in one command:
   budget as the national steps, and each preset's ratio to it;
 * each of those timings is the fastest of ``--repeats`` runs (3), each on a freshly built model,
   as ``timeit`` reports: other processes on the machine can only slow a run down, so the fastest
-  is the most repeatable figure, and the model and the reference are treated alike;
+  is the most repeatable figure. The presets and the reference take turns (a round of each
+  preset, then the reference, ``--repeats`` times), so a change in the machine's load over the
+  minutes of the benchmark reaches the model and the reference alike;
 * the share of a national step spent in each stage of :class:`sim.model.FashionMarket`;
 * sweep throughput: the ``policy_comparison`` experiment at city (every scenario, a few seeds)
   under Hydra's joblib launcher on all cores and under the basic launcher (one process, a loop),
@@ -214,15 +216,34 @@ def _autogroup() -> bool | None:
         return None
 
 
+def _fastest_of(runs: list[dict]) -> dict:
+    """One preset's figures from several one-run measurements: the fastest run's, every run's time, the peak memory."""
+    fastest = min(runs, key=lambda run: run["steps_seconds"])
+    return {
+        **fastest,
+        "runs_steps_seconds": [seconds for run in runs for seconds in run["runs_steps_seconds"]],
+        "peak_memory_mib": max(run["peak_memory_mib"] for run in runs),
+    }
+
+
 def benchmark(steps: int, sweep_seeds: int, repeats: int = REPEATS) -> dict:
     """Every figure of the benchmark, as one dictionary."""
     import mesa
     import numpy
 
     load_at_start = [round(x, 2) for x in os.getloadavg()]
-    presets = {name: measure_in_subprocess(name, steps, repeats) for name in PRESETS}
-    budget = max(presets["national"]["steps_seconds"], 3.0)
-    reference = boltzmann_reference(budget, repeats=repeats)
+    runs: dict[str, list[dict]] = {name: [] for name in PRESETS}
+    reference_runs = []
+    for _ in range(repeats):  # the presets and the reference take turns (see the module docstring)
+        for name in PRESETS:
+            runs[name].append(measure_in_subprocess(name, steps, repeats=1))
+        budget = max(runs["national"][0]["steps_seconds"], 3.0)
+        reference_runs.append(boltzmann_reference(budget, repeats=1))
+    presets = {name: _fastest_of(preset_runs) for name, preset_runs in runs.items()}
+    reference = {
+        **max(reference_runs, key=lambda run: run["agent_steps_per_second"]),
+        "runs_agent_steps_per_second": [run["agent_steps_per_second"] for run in reference_runs],
+    }
     for figures in presets.values():
         figures["vs_boltzmann"] = round(figures["agent_steps_per_second"] / reference["agent_steps_per_second"], 1)
         figures["vs_boltzmann_cpu"] = round(

@@ -45,3 +45,11 @@ def test_bad_arguments_give_one_line_and_exit_2():
         [sys.executable, "-m", "sim.bench", "--repeats", "0"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 2 and "--repeats = 0" in done.stderr
+
+
+def test_runs_of_a_preset_merge_into_the_fastest_with_every_time_and_the_peak_memory():
+    slow = {"steps_seconds": 2.0, "runs_steps_seconds": [2.0], "peak_memory_mib": 300.0, "ms_per_step": 20.0}
+    fast = {"steps_seconds": 1.5, "runs_steps_seconds": [1.5], "peak_memory_mib": 200.0, "ms_per_step": 15.0}
+    merged = bench._fastest_of([slow, fast])
+    assert merged["ms_per_step"] == 15.0 and merged["runs_steps_seconds"] == [2.0, 1.5]
+    assert merged["peak_memory_mib"] == 300.0
