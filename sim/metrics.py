@@ -115,10 +115,12 @@ def market_row(model: FashionMarket) -> dict:
     shoots = model.shoots  # [brand, type, mode]
     by_type_mode = shoots.sum(axis=0)
     workers = model.workers
-    codes = [OCCUPATIONS.index(name) for name in ("top_model", "ecommerce_model")]
-    under = workers.underrepresented[np.concatenate([model.members[code] for code in codes])]
-    parts = model.group_slices()
-    income = np.concatenate([model.month_income[parts[code]] for code in codes])  # cents: sums are exact in any order
+    income = under_income = 0  # models' income, all and underrepresented, in cents: sums exact in any order
+    for name in ("top_model", "ecommerce_model"):
+        code = OCCUPATIONS.index(name)
+        cents = model.month_income[model.group_slices()[code]]
+        income += int(cents.sum())
+        under_income += int(np.compress(workers.underrepresented[model.members[code]], cents).sum())
     faces = (shoots * model.diversity).sum()  # expected underrepresented faces over all shoots
     brands = model.brands
     consented = brands.view("license_model")[brands.view("license_consented") & (brands.view("license_model") >= 0)]
@@ -134,7 +136,7 @@ def market_row(model: FashionMarket) -> dict:
         "twins_licensed": int(np.unique(consented).size),
         "unconsented_uses": int(model.ledger["unconsented_uses"]),
         "content_diversity": _share(faces, shoots.sum()),
-        "income_share_underrepresented": _share(np.compress(under, income).sum(), income.sum()),
+        "income_share_underrepresented": _share(under_income, income),
         "cost_per_image": float(model.cost_per_image),
         "quality_gap": float(model.gap),
         "unfilled_days": int(model.unfilled.sum()),

@@ -352,9 +352,12 @@ class FashionMarket(mesa.Model):
     def pay(self) -> None:
         """Stage 6: pay the booked workers, the twins' royalties, the AI vendor and the levy."""
         brands, mcfg = self.brands, self.cfg.market
-        commission_share = np.where(self.commissioned, mcfg.agency_commission, 0.0)
         gross = self.month_days * self.month_rate_cents
-        self.month_income = self._pay_workers(self.month_rows, gross, self.per_row(commission_share), first=True)
+        commission = np.zeros_like(gross)
+        for code in np.flatnonzero(self.commissioned):  # agencies take their share of models' pay only
+            part = self.group_slices()[code]
+            commission[part] = market.split_commission(gross[part], mcfg.agency_commission)[0]
+        self.month_income = self._pay_workers(self.month_rows, gross - commission, commission, first=True)
         fee = np.rint(self.cost * (mcfg.agency_client_fee * self.commissioned)[:, None]).astype(np.int64)
         self.ledger["brand_spend"] += int(self.cost.sum() + fee.sum())
         self.ledger["agency_commission"] += int(fee.sum())
@@ -369,7 +372,8 @@ class FashionMarket(mesa.Model):
         self.ledger["unconsented_uses"] = int(uses[has & ~brands.view("license_consented")].sum())
         paid, payee = np.unique(model_rows, return_inverse=True)  # each licensed model once, by row
         gross = np.bincount(payee, weights=royalty[has], minlength=paid.size).astype(np.int64)  # exact below 2**53
-        net = self._pay_workers(paid, gross, commission_share[TOP], royalties=True)
+        commission, net = market.split_commission(gross, mcfg.agency_commission if self.commissioned[TOP] else 0.0)
+        self._pay_workers(paid, net, commission, royalties=True)
         top = self.group_slices()[TOP]  # the payees are top models of this month's workforce, ascending rows
         at = top.start + np.searchsorted(self.month_rows[top], paid)
         assert (self.month_rows[at] == paid).all(), "a twin royalty went to a worker outside this month's workforce"
@@ -384,14 +388,13 @@ class FashionMarket(mesa.Model):
         spend[:, GENERIC] += (vendor[1] + levy[1]) / 100.0
 
     def _pay_workers(
-        self, rows: np.ndarray, gross: np.ndarray, share, royalties: bool = False, first: bool = False
+        self, rows: np.ndarray, net: np.ndarray, commission: np.ndarray, royalties: bool = False, first: bool = False
     ) -> np.ndarray:
-        """Credit gross pay (cents) to workers, less the agency's ``share`` (per worker or one for all).
+        """Credit net pay (cents) to workers and book it, with the agency's commission on it, in the ledger.
 
-        Returns the net pay credited. ``first``: the month's first credit to these rows, whose
-        income is still zero, so it is written rather than added.
+        Returns ``net``. ``first``: the month's first credit to these rows, whose income is still
+        zero, so it is written rather than added.
         """
-        commission, net = market.split_commission(gross, share)
         if first:
             self.workers.income[rows] = net
         else:
