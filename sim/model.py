@@ -347,7 +347,7 @@ class FashionMarket(mesa.Model):
             self.month_days[part][ranked] = days_ranked
             self.cost[code, order] = cost_in_order
             self.unfilled[code] = asked[code].sum() - filled.sum()
-        workers.days_worked[rows] = self.month_days  # the days were zeroed when the month began
+        workers.days_worked[rows] = self.month_days.astype(np.int32)  # cast first: a casting scatter is slow
 
     def pay(self) -> None:
         """Stage 6: pay the booked workers, the twins' royalties, the AI vendor and the levy."""
@@ -424,11 +424,12 @@ class FashionMarket(mesa.Model):
         window = workers.income_window_sum[rows] + income - oldest[rows]  # this month in, the oldest out
         workers.income_window_sum[rows] = window
         oldest[rows] = income  # ... and this month takes its column
-        months = self.t + 1 - workers.first_month[rows]  # months in the occupation, this one included
 
         trailing = window / 100.0 / mcfg.income_window  # USD a month, from exact cents
         # np.compress, not rows[mask]: numpy's boolean indexing is several times slower on a mixed mask
-        poor = np.compress((months >= mcfg.income_window) & (trailing < self.per_row(self.outside_option)), rows)
+        poor = np.compress(trailing < self.per_row(self.outside_option), rows)
+        months = self.t + 1 - workers.first_month[poor]  # months in the occupation, this one included
+        poor = np.compress(months >= mcfg.income_window, poor)  # with a full window of months behind them
         leaving = poor[self.rng.random(poor.size) < mcfg.exit_rate]
         self._retrain(leaving[np.isin(code[leaving], CREW_CODES)])
         workers.active[leaving] = False
