@@ -123,22 +123,27 @@ def radix_order(key: np.ndarray) -> np.ndarray:
 
 
 def allocate_days(
-    free_days: np.ndarray, rate_cents: np.ndarray, job_days: int, demand: np.ndarray
+    free_days: np.ndarray | int, rate_cents: np.ndarray, job_days: int, demand: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Book worker-days for brands that ask in turn, from workers in ranking order.
 
     Workers (``free_days``, ``rate_cents``) are given best-ranked first; brands (``demand``) in
-    booking order. The ranking is walked in passes: each pass gives each worker at most
-    ``job_days`` more days, so work spreads down the ranking before anyone is fully booked.
-    Brands take consecutive stretches of the resulting sequence of days, so each brand pays
-    exactly the day rates of the days it took.
+    booking order; ``free_days`` may be one number, when every worker has the same free days.
+    The ranking is walked in passes: each pass gives each worker at most ``job_days`` more days,
+    so work spreads down the ranking before anyone is fully booked. Brands take consecutive
+    stretches of the resulting sequence of days, so each brand pays exactly the day rates of the
+    days it took.
 
     Returns:
         days per worker, cost per brand (cents), days filled per brand.
     """
-    free_days = np.asarray(free_days, dtype=np.int64)
     rate_cents = np.asarray(rate_cents, dtype=np.int64)
     demand = np.asarray(demand, dtype=np.int64)
+    if np.ndim(free_days) == 0:  # one number: every worker has the same free days
+        if free_days > 0 and rate_cents.size:
+            return _allocate_equal_days(int(free_days), rate_cents, job_days, demand)
+        free_days = np.full(rate_cents.size, free_days)
+    free_days = np.asarray(free_days, dtype=np.int64)
     most = int(free_days.max(initial=0))
     if most == 0:
         zeros = np.zeros_like(demand)

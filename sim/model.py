@@ -336,11 +336,16 @@ class FashionMarket(mesa.Model):
         priority = market.race_priorities(self.rng, log_weight)  # the same draws as one call per occupation
         self.month_days = np.empty(rows.size, dtype=np.int64)
         self.cost = np.empty_like(self.needed)  # cents [occupation, brand]
+        # free days: the capacity, as nobody has been booked yet this month; one number per occupation
+        # in the model (allocate_days takes it so), worker by worker in ranking order otherwise
+        capacity = self.month_capacity
+        uniform = self.group_sizes == 0
+        if self._starts:
+            lowest, highest = (ufunc.reduceat(capacity, self._starts) for ufunc in (np.minimum, np.maximum))
+            uniform[~uniform] = lowest == highest
         for code, part in enumerate(slices):
             ranked = market.priority_order(priority[part])
-            free = self.month_capacity[part]  # nobody has been booked yet this month
-            if free.size and free.min() < free.max():  # (in the model an occupation's capacity is one number)
-                free = free[ranked]
+            free = int(capacity[part.start]) if uniform[code] and part.stop > part.start else capacity[part][ranked]
             days_ranked, cost_in_order, filled = market.allocate_days(
                 free, self.month_rate_cents[part][ranked], mcfg.job_days, asked[code]
             )

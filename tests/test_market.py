@@ -127,6 +127,9 @@ def test_allocate_days_matches_the_rule_written_as_a_loop(equal):
         days, cost, filled = market.allocate_days(free, rate, job_days, demand)
         expected = _allocate_days_by_hand(free.tolist(), rate.tolist(), job_days, demand.tolist())
         assert (days.tolist(), cost.tolist(), filled.tolist()) == expected
+        if equal:  # the same free days given as one number
+            days, cost, filled = market.allocate_days(int(free[0]), rate, job_days, demand)
+            assert (days.tolist(), cost.tolist(), filled.tolist()) == expected
 
 
 def test_ranking_order_is_a_plackett_luce_draw():

@@ -184,3 +184,14 @@ def test_occupation_rows_have_exactly_the_contract_columns(classroom):
     model = FashionMarket(classroom)
     model.run_for(1)
     assert tuple(model.occupation_rows[0]) == OCCUPATION_COLUMNS
+
+
+def test_a_capacity_set_worker_by_worker_is_respected(classroom):
+    model = FashionMarket(classroom)
+    rows = model.workers.view("occupation") == OCCUPATIONS.index("ecommerce_model")
+    model.workers.view("capacity")[rows] = np.where(np.arange(rows.sum()) % 2, 2, 15)  # every other one: 2 days
+    for _ in range(3):
+        model.step()
+        worked = model.workers.view("days_worked")
+        assert (worked <= model.workers.view("capacity")).all()
+    assert worked[rows].max() > 2  # the others still work more than 2 days
