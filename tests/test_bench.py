@@ -53,3 +53,11 @@ def test_runs_of_a_preset_merge_into_the_fastest_with_every_time_and_the_peak_me
     merged = bench._fastest_of([slow, fast])
     assert merged["ms_per_step"] == 15.0 and merged["runs_steps_seconds"] == [2.0, 1.5]
     assert merged["peak_memory_mib"] == 300.0
+
+
+def test_a_childs_peak_memory_is_its_own_not_its_parents():
+    import numpy as np
+
+    ballast = np.ones(80_000_000)  # 610 MiB in this process, the child's parent
+    figures = bench.measure_in_subprocess("classroom", 2, repeats=1)
+    assert ballast[-1] == 1.0 and figures["peak_memory_mib"] < 400
