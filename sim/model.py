@@ -367,7 +367,8 @@ class FashionMarket(mesa.Model):
         self.ledger["brand_spend"] += int(self.cost.sum() + fee.sum())
         self.ledger["agency_commission"] += int(fee.sum())
         spend = brands.view("spend_by_mode")  # each occupation's bill shared over modes by days booked
-        spend += (((self.cost + fee) / np.maximum(self.needed, 1))[:, :, None] * self.crews).sum(axis=0) / 100.0
+        per_day = (self.cost + fee) / np.maximum(self.needed, 1)  # cents per worker-day [occupation, brand]
+        spend += np.einsum("ob,obm->bm", per_day, self.crews) / 100.0  # summed over occupations, without a temporary
 
         uses = market.fold_last_axis(np.add, self.shoots[:, :, TWIN])
         has = uses > 0
