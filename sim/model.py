@@ -225,8 +225,8 @@ class FashionMarket(mesa.Model):
         cost = self._shoot_costs()
         expected_twin = self.rules.twin_pay_share(self.cfg.market.twin_royalty_offer) * self.mean_rate[TOP]
         cost[:, :, TWIN] += np.where(brands.view("license_model") >= 0, 0.0, expected_twin)[:, None]
-        allowed = self.rules.available_modes(np.ones(brands.size, bool), np.ones(brands.size, bool))
-        ai_cost = market.fold_last_axis(np.minimum, np.where(allowed[:, None, 1:], cost[:, :, 1:], np.inf))
+        allowed = self.rules.available_modes(np.ones(1, bool), np.ones(1, bool))[0]  # the rules allow, any brand
+        ai_cost = market.fold_last_axis(np.minimum, np.where(allowed[1:], cost[:, :, 1:], np.inf))
         base = np.stack([brands.view("campaign_base"), brands.view("ecommerce_base")], axis=1)
         human_month = market.fold_last_axis(np.add, base * cost[:, :, HUMAN])
         ai_month = market.fold_last_axis(np.add, base * ai_cost)
@@ -358,7 +358,7 @@ class FashionMarket(mesa.Model):
         """Stage 6: pay the booked workers, the twins' royalties, the AI vendor and the levy."""
         brands, mcfg = self.brands, self.cfg.market
         gross = self.month_days * self.month_rate_cents
-        commission = np.zeros_like(gross)
+        commission = np.zeros(gross.size, dtype=np.int64)
         for code in np.flatnonzero(self.commissioned):  # agencies take their share of models' pay only
             part = self.group_slices()[code]
             commission[part] = market.split_commission(gross[part], mcfg.agency_commission)[0]
@@ -376,13 +376,18 @@ class FashionMarket(mesa.Model):
         model_rows = brands.view("license_model")[has]
         self.ledger["brand_spend"] += int(royalty.sum())
         self.ledger["unconsented_uses"] = int(uses[has & ~brands.view("license_consented")].sum())
-        paid, payee = np.unique(model_rows, return_inverse=True)  # each licensed model once, by row
-        gross = np.bincount(payee, weights=royalty[has], minlength=paid.size).astype(np.int64)  # exact below 2**53
-        commission, net = market.split_commission(gross, mcfg.agency_commission if self.commissioned[TOP] else 0.0)
-        self._pay_workers(paid, net, commission, royalties=True)
-        top = self.group_slices()[TOP]  # the payees are top models of this month's workforce, ascending rows
-        at = top.start + np.searchsorted(self.month_rows[top], paid)
-        assert (self.month_rows[at] == paid).all(), "a twin royalty went to a worker outside this month's workforce"
+        # each licensed model once, by her position among this month's top models (ascending rows)
+        top = self.group_slices()[TOP]
+        position = np.searchsorted(self.month_rows[top], model_rows)
+        assert (self.month_rows[top][position] == model_rows).all(), "a royalty for a worker outside the workforce"
+        uses_by_position = np.bincount(position, minlength=top.stop - top.start)
+        at = np.flatnonzero(uses_by_position)  # the payees' positions, ascending
+        gross = np.bincount(position, weights=royalty[has], minlength=uses_by_position.size)[at]  # exact below 2**53
+        commission, net = market.split_commission(
+            gross.astype(np.int64), mcfg.agency_commission if self.commissioned[TOP] else 0.0
+        )
+        at += top.start
+        self._pay_workers(self.month_rows[at], net, commission, royalties=True)
         self.month_income[at] += net
         self.royalty_earners = at[net > 0]  # positions in month_rows of the workers who earned a royalty
 
