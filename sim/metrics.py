@@ -124,6 +124,11 @@ def market_row(model: FashionMarket) -> dict:
     faces = (shoots * model.diversity).sum()  # expected underrepresented faces over all shoots
     brands = model.brands
     consented = brands.view("license_model")[brands.view("license_consented") & (brands.view("license_model") >= 0)]
+    # each licensed model counted once, by her position among the month's top models (ascending rows), no sort
+    top = model.group_slices()[OCCUPATIONS.index("top_model")]
+    position = np.searchsorted(model.month_rows[top], consented)
+    assert (model.month_rows[top][position] == consented).all(), "a licence held by a worker outside the workforce"
+    licensed = np.bincount(position, minlength=top.stop - top.start)
     row = {
         "step": model.t,
         "date": month_label(model),
@@ -133,7 +138,7 @@ def market_row(model: FashionMarket) -> dict:
         "shoots_twin": int(by_type_mode[:, 1].sum()),
         "shoots_generic": int(by_type_mode[:, 2].sum()),
         "brands_adopted": int(brands.view("adopted").sum()),
-        "twins_licensed": int(np.unique(consented).size),
+        "twins_licensed": int(np.count_nonzero(licensed)),
         "unconsented_uses": int(model.ledger["unconsented_uses"]),
         "content_diversity": _share(faces, shoots.sum()),
         "income_share_underrepresented": _share(under_income, income),
