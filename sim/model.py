@@ -214,7 +214,9 @@ class FashionMarket(mesa.Model):
         """Expected USD per shoot-day [brand, type, mode] at this month's prices."""
         brands = self.brands
         royalty = np.where(brands.view("license_model") >= 0, brands.view("license_royalty") / 100.0, 0.0)
-        cost = np.broadcast_to(self.crew_cost, (brands.size, *self.crew_cost.shape)).copy()
+        cost = np.repeat(
+            self.crew_cost[None], brands.size, axis=0
+        )  # a copy per brand (faster than broadcast_to().copy())
         cost[:, :, TWIN] += self.image_cost + royalty[:, None]
         cost[:, :, GENERIC] += self.image_cost
         return cost
