@@ -438,9 +438,9 @@ class FashionMarket(mesa.Model):
         workers.income_window_sum[rows] = window
         oldest[rows] = income  # ... and this month takes its column
 
-        trailing = window / 100.0 / mcfg.income_window  # USD a month, from exact cents
+        # mean income over the window below the outside option: the window's cents against the option's
         # np.compress, not rows[mask]: numpy's boolean indexing is several times slower on a mixed mask
-        poor = np.compress(trailing < self.per_row(self.outside_option), rows)
+        poor = np.compress(window < self.per_row(self.outside_option * (100.0 * mcfg.income_window)), rows)
         months = self.t + 1 - workers.first_month[poor]  # months in the occupation, this one included
         poor = np.compress(months >= mcfg.income_window, poor)  # with a full window of months behind them
         leaving = poor[self.rng.random(poor.size) < mcfg.exit_rate]
