@@ -56,6 +56,7 @@ class FashionMarket(mesa.Model):
         self.month_rows = self.members = None  # the month's workforce, grouped by occupation (group_active)
         self.joined: list[list[np.ndarray]] = [[] for _ in OCCUPATIONS]  # rows added since it was grouped
         self.worker_agents: list = []  # the agent of each row of the table, exited workers included
+        self.leavers = self.royalty_payees = np.zeros(0, dtype=np.int64)  # last month's rows, cleared in begin_month
         for code, count in enumerate(counts):
             self.add_workers(code, count, retrained=False)
         self._build_brands()
@@ -131,8 +132,11 @@ class FashionMarket(mesa.Model):
 
     def begin_month(self) -> None:
         workers = self.workers
-        for column in ("days_worked", "income", "royalties"):
-            workers.view(column)[:] = 0
+        # this month's days, income and royalties start at zero: booking and pay write every worker of
+        # the month's workforce, so only last month's leavers and royalty earners need clearing
+        for column in ("days_worked", "income"):
+            workers.view(column)[self.leavers] = 0
+        workers.royalties[self.royalty_payees] = 0
         self.brands.view("spend_by_mode")[:] = 0.0
         self.group_active()
         self.month_rate = workers.day_rate[self.month_rows]  # month_* arrays: one value per month_rows entry
@@ -389,7 +393,8 @@ class FashionMarket(mesa.Model):
             gross.astype(np.int64), mcfg.agency_commission if self.commissioned[TOP] else 0.0
         )
         at += top.start
-        self._pay_workers(self.month_rows[at], net, commission, royalties=True)
+        self.royalty_payees = self.month_rows[at]
+        self._pay_workers(self.royalty_payees, net, commission, royalties=True)
         self.month_income[at] += net
         self.royalty_earners = at[net > 0]  # positions in month_rows of the workers who earned a royalty
 
@@ -446,6 +451,7 @@ class FashionMarket(mesa.Model):
         leaving = poor[self.rng.random(poor.size) < mcfg.exit_rate]
         self._retrain(leaving[np.isin(code[leaving], CREW_CODES)])
         workers.active[leaving] = False
+        self.leavers = leaving
         # a worker who exits stays a Mesa agent, with status "exited" and her history (DESIGN section 3)
         self.flows["exits"] += np.bincount(code[leaving], minlength=len(OCCUPATIONS))
 

@@ -128,6 +128,10 @@ def check_step(model: FashionMarket, totals: dict) -> None:
     # the month's copies in month_rows order agree with the table
     assert (model.month_income == workers.income[model.month_rows]).all(), "month_income off the table"
     assert (model.month_days == workers.days_worked[model.month_rows]).all(), "month_days off the table"
+    outside = np.ones(workers.size, dtype=bool)
+    outside[model.month_rows] = False  # workers who did not work this month: nothing of it on their rows
+    for column in ("days_worked", "income", "royalties"):
+        assert not workers.view(column)[outside].any(), f"{column} of someone outside the month's workforce"
     earned = np.zeros(model.month_rows.size, dtype=bool)
     earned[model.royalty_earners] = True
     assert (earned == (workers.royalties[model.month_rows] > 0)).all(), "royalty earners off the table"
