@@ -52,7 +52,9 @@ class FashionMarket(mesa.Model):
         )
 
         counts = [getattr(cfg.population, name) for name in OCCUPATIONS]
-        self.workers = worker_table(cfg.market.income_window, sum(counts))
+        # room for a quarter more rows than the first workforce: entrants seldom make the table grow
+        # (each growth copies every column), which at national cost about 0.2 ms a month amortised
+        self.workers = worker_table(cfg.market.income_window, sum(counts) * 5 // 4)
         self.month_rows = self.members = None  # the month's workforce, grouped by occupation (group_active)
         self.joined: list[list[np.ndarray]] = [[] for _ in OCCUPATIONS]  # rows added since it was grouped
         self.worker_agents: list = []  # the agent of each row of the table, exited workers included
