@@ -50,7 +50,8 @@ def occupation_rows(model: FashionMarket) -> list[dict]:
     employed = days > 0
     employed[model.royalty_earners] = True
     totals = {
-        name: model.group_sums(values) for name, values in (("cents", cents), ("days", days), ("employed", employed))
+        "cents": model.income_cents,  # summed by adjust, which needed them first
+        **{name: model.group_sums(values) for name, values in (("days", days), ("employed", employed))},
     }
     flows = model.flows
     active = model.group_sizes - flows["exits"] + flows["entries"]  # head count now: stayers and entrants

@@ -91,7 +91,7 @@ class FashionMarket(mesa.Model):
         is_model = code in MODEL_OCCUPATIONS
         workers.underrepresented[rows] = is_model & (self.rng.random(count) < self.cfg.market.underrepresented_share)
         cls = WORKER_CLASSES[OCCUPATIONS[code]]
-        self.worker_agents.extend(cls(self, int(row)) for row in rows)
+        self.worker_agents.extend(cls(self, row) for row in rows.tolist())
         self.joined[code].append(rows)
         return rows
 
@@ -457,7 +457,7 @@ class FashionMarket(mesa.Model):
         # a worker who exits stays a Mesa agent, with status "exited" and her history (DESIGN section 3)
         self.flows["exits"] += np.bincount(code[leaving], minlength=len(OCCUPATIONS))
 
-        income_cents = self.group_sums(income)  # of the workers active when the month began
+        income_cents = self.income_cents = self.group_sums(income)  # of the month's workforce (also recorded)
         for occ, name in enumerate(OCCUPATIONS):
             worked = int(self.group_sizes[occ])
             capacity = getattr(self.cfg.occupations, name).capacity
