@@ -199,10 +199,14 @@ def _allocate_equal_days(
     def locate(position):
         """Where the n-th day of the sequence falls: passes done before it, the slot of its pass,
         the worker (in ranking order) and how many days of her slot are taken."""
-        late = position > per_pass * full_passes  # in the last, shorter pass
         # the end of a full pass counts as its last worker's whole slot, not as the next pass's start
-        done = np.where(late, full_passes, np.minimum(position // per_pass, max(full_passes - 1, 0)))
-        slot = np.where(late, last_slot, job_days)
+        done = np.minimum(position // per_pass, max(full_passes - 1, 0))
+        if last_slot == 0:  # every pass gives job_days (then full_passes >= 1, as free >= 1)
+            slot = np.full(position.size, job_days)
+        else:
+            late = position > per_pass * full_passes  # in the last, shorter pass
+            done = np.where(late, full_passes, done)
+            slot = np.where(late, last_slot, job_days)
         into_pass = position - done * per_pass
         worker = np.minimum(into_pass // np.maximum(slot, 1), workers - 1)
         return done, slot, worker, into_pass - worker * slot
@@ -212,8 +216,10 @@ def _allocate_equal_days(
     done, slot, worker, part = locate(np.append(ends, filled_total))
     last = tuple(int(value[-1]) for value in (done, slot, worker, part))
     done, slot, worker, part = done[:-1], slot[:-1], worker[:-1], part[:-1]
-    before = np.cumsum(rate_cents) - rate_cents  # rates of the workers ranked above each
-    brand_cost = done * job_days * rate_cents.sum() + slot * before[worker] + part * rate_cents[worker]
+    ranked_through = np.cumsum(rate_cents)  # rates of the workers down to each in the ranking
+    rate = rate_cents[worker]
+    before = ranked_through[worker] - rate  # ... and ranked above her
+    brand_cost = done * job_days * ranked_through[-1] + slot * before + part * rate
     brand_cost[1:] -= brand_cost[:-1].copy()
     brand_filled = ends.copy()
     brand_filled[1:] -= ends[:-1]
