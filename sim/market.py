@@ -95,7 +95,9 @@ def race_priorities(rng: np.random.Generator, log_weight: np.ndarray) -> np.ndar
     turn, so the model draws for the whole month's workforce and ranks occupation by occupation.
     """
     draws = rng.standard_exponential(log_weight.size)
-    return log_weight - np.log(np.maximum(draws, np.finfo(np.float64).tiny))
+    with np.errstate(divide="ignore"):  # a draw of exactly 0 (odds 2**-53) gives +inf: ranked first, by priority_order
+        np.log(draws, out=draws)
+    return np.subtract(log_weight, draws, out=draws)
 
 
 def priority_order(priority: np.ndarray) -> np.ndarray:
