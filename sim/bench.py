@@ -7,7 +7,7 @@ Measures, in one command:
   simulated per second of stepping) and peak resident memory;
 * Mesa's Boltzmann wealth example (1,000 agents) run in this process for the same wall-clock
   budget as the national steps, and each preset's ratio to it;
-* each of those timings is the fastest of ``--repeats`` runs (3), each on a freshly built model,
+* each of those timings is the fastest of ``--repeats`` runs (5), each on a freshly built model,
   as ``timeit`` reports: other processes on the machine can only slow a run down, so the fastest
   is the most repeatable figure. The presets and the reference take turns (a round of each
   preset, then the reference, ``--repeats`` times), so a change in the machine's load over the
@@ -45,7 +45,7 @@ STAGES = {  # benchmark label -> stage method of FashionMarket, in step order
     "adjustment": "adjust",
     "recording": "record",
 }
-REPEATS = 3  # runs per timing; the fastest is reported (see the module docstring)
+REPEATS = 5  # runs per timing; the fastest is reported (see the module docstring)
 TARGETS = {
     "national_vs_boltzmann_min": 30.0,
     "national_peak_memory_mib_max": 1024.0,
