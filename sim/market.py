@@ -245,7 +245,7 @@ def adjust_day_rates(
     return np.clip(day_rate * np.exp(speed * (utilisation - target)), floor, ceiling)
 
 
-def split_commission(gross_cents: np.ndarray, share: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def split_commission(gross_cents: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
     """Split gross pay (cents) into the agency's commission and the worker's net, to the cent."""
     commission = np.rint(gross_cents * share).astype(np.int64)
     return commission, gross_cents - commission
@@ -285,17 +285,16 @@ def income_statistics(cents: np.ndarray) -> dict[str, float]:
 
     middle = n // 2
     median = usd(middle) if n % 2 else (usd(middle - 1) + usd(middle)) / 2
-    total = int(positive.sum())
-    if total == 0:
-        return {"median": median, "p10": percentile(10), "p90": percentile(90), "gini": 0.0}
-    # sum over ranks of rank * income, the zeros at ranks 1..zeros: exact in int64 below 2**63, else in Python ints
-    ranks = np.arange(zeros + 1, n + 1, dtype=np.int64)
-    if n * n * top < 2**62:
-        weighted = int((ranks * positive).sum())
-    else:
-        weighted = sum(int(rank) * int(value) for rank, value in zip(ranks, positive, strict=True))
-    gini = (2 * weighted - (n + 1) * total) / (n * total)  # one rounding, of an exact fraction
-    return {"median": median, "p10": percentile(10), "p90": percentile(90), "gini": min(max(gini, 0.0), 1.0)}
+    total, gini = int(positive.sum()), 0.0
+    if total > 0:
+        # sum over ranks of rank * income, the zeros at ranks 1..zeros: exact in int64 below 2**63, else in Python ints
+        ranks = np.arange(zeros + 1, n + 1, dtype=np.int64)
+        if n * n * top < 2**62:
+            weighted = int((ranks * positive).sum())
+        else:
+            weighted = sum(int(rank) * int(value) for rank, value in zip(ranks, positive, strict=True))
+        gini = min(max((2 * weighted - (n + 1) * total) / (n * total), 0.0), 1.0)  # one rounding, of an exact fraction
+    return {"median": median, "p10": percentile(10), "p90": percentile(90), "gini": gini}
 
 
 def entrants_expected(

@@ -125,11 +125,9 @@ def market_row(model: FashionMarket) -> dict:
     faces = (shoots * model.diversity).sum()  # expected underrepresented faces over all shoots
     brands = model.brands
     consented = brands.view("license_model")[brands.view("license_consented") & (brands.view("license_model") >= 0)]
-    # each licensed model counted once, by her position among the month's top models (ascending rows), no sort
+    # each licensed model counted once, by her position among the month's top models, without a sort
     top = model.group_slices()[OCCUPATIONS.index("top_model")]
-    position = np.searchsorted(model.month_rows[top], consented)
-    assert (model.month_rows[top][position] == consented).all(), "a licence held by a worker outside the workforce"
-    licensed = np.bincount(position, minlength=top.stop - top.start)
+    licensed = np.bincount(model.top_model_positions(consented), minlength=top.stop - top.start)
     row = {
         "step": model.t,
         "date": month_label(model),

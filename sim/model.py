@@ -189,6 +189,16 @@ class FashionMarket(mesa.Model):
         """Each occupation's part of ``month_rows`` (and of the ``month_*`` arrays), in occupation order."""
         return self._slices
 
+    def top_model_positions(self, rows: np.ndarray) -> np.ndarray:
+        """Where each of ``rows`` (top models of this month's workforce) sits among the top models' part of month_rows.
+
+        That part is ascending by row, so a binary search finds them; a row outside it stops the run.
+        """
+        top = self.month_rows[self.group_slices()[TOP]]
+        position = np.searchsorted(top, rows)
+        assert (position < top.size).all() and (top[position] == rows).all(), "a top model outside the workforce"
+        return position
+
     def per_row(self, values: np.ndarray) -> np.ndarray:
         """A per-occupation value for each of ``month_rows``."""
         return np.repeat(values, self.group_sizes)
@@ -220,9 +230,7 @@ class FashionMarket(mesa.Model):
         """Expected USD per shoot-day [brand, type, mode] at this month's prices."""
         brands = self.brands
         royalty = np.where(brands.view("license_model") >= 0, brands.view("license_royalty") / 100.0, 0.0)
-        cost = np.repeat(
-            self.crew_cost[None], brands.size, axis=0
-        )  # a copy per brand (faster than broadcast_to().copy())
+        cost = np.repeat(self.crew_cost[None], brands.size, axis=0)  # a copy per brand, faster than broadcast_to
         cost[:, :, TWIN] += self.image_cost + royalty[:, None]
         cost[:, :, GENERIC] += self.image_cost
         return cost
@@ -370,7 +378,8 @@ class FashionMarket(mesa.Model):
         for code in np.flatnonzero(self.commissioned):  # agencies take their share of models' pay only
             part = self.group_slices()[code]
             commission[part] = market.split_commission(gross[part], mcfg.agency_commission)[0]
-        self.month_income = self._pay_workers(self.month_rows, gross - commission, commission, first=True)
+        self.month_income = gross - commission  # net cents, each of month_rows; royalties are added below
+        self._pay_workers(self.month_rows, self.month_income, commission, first=True)
         fee = np.rint(self.cost * (mcfg.agency_client_fee * self.commissioned)[:, None]).astype(np.int64)
         self.ledger["brand_spend"] += int(self.cost.sum() + fee.sum())
         self.ledger["agency_commission"] += int(fee.sum())
@@ -384,10 +393,9 @@ class FashionMarket(mesa.Model):
         model_rows = brands.view("license_model")[has]
         self.ledger["brand_spend"] += int(royalty.sum())
         self.ledger["unconsented_uses"] = int(uses[has & ~brands.view("license_consented")].sum())
-        # each licensed model once, by her position among this month's top models (ascending rows)
+        # each licensed model once, by her position among this month's top models, without a sort
         top = self.group_slices()[TOP]
-        position = np.searchsorted(self.month_rows[top], model_rows)
-        assert (self.month_rows[top][position] == model_rows).all(), "a royalty for a worker outside the workforce"
+        position = self.top_model_positions(model_rows)
         uses_by_position = np.bincount(position, minlength=top.stop - top.start)
         at = np.flatnonzero(uses_by_position)  # the payees' positions, ascending
         gross = np.bincount(position, weights=royalty[has], minlength=uses_by_position.size)[at]  # exact below 2**53
@@ -409,11 +417,11 @@ class FashionMarket(mesa.Model):
 
     def _pay_workers(
         self, rows: np.ndarray, net: np.ndarray, commission: np.ndarray, royalties: bool = False, first: bool = False
-    ) -> np.ndarray:
+    ) -> None:
         """Credit net pay (cents) to workers and book it, with the agency's commission on it, in the ledger.
 
-        Returns ``net``. ``first``: the month's first credit to these rows, whose income is still
-        zero, so it is written rather than added.
+        ``first``: the month's first credit to these rows, whose income is still zero, so it is
+        written rather than added.
         """
         if first:
             self.workers.income[rows] = net
@@ -424,7 +432,6 @@ class FashionMarket(mesa.Model):
         if royalties:
             self.workers.royalties[rows] += net
             self.ledger["twin_royalties"] += int(net.sum())
-        return net
 
     def adjust(self) -> None:
         """Stage 7: day rates follow utilisation; the poorly paid exit; crew retrain; newcomers enter."""
