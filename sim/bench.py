@@ -7,7 +7,7 @@ Measures, in one command:
   simulated per second of stepping) and peak resident memory;
 * Mesa's Boltzmann wealth example (1,000 agents) run in this process for the same wall-clock
   budget as the national steps, and each preset's ratio to it;
-* each of those timings is the fastest of ``--repeats`` runs (5), each on a freshly built model,
+* each of those timings is the fastest of ``--repeats`` rounds (5), each on a freshly built model,
   as ``timeit`` reports: other processes on the machine can only slow a run down, so the fastest
   is the most repeatable figure. The presets and the reference take turns (a round of each
   preset, then the reference, ``--repeats`` times), so a change in the machine's load over the
@@ -54,27 +54,50 @@ TARGETS = {
 }
 
 
-def measure_preset(preset: str, steps: int, repeats: int = REPEATS) -> dict:
-    """Build and run one preset ``repeats`` times in this process; the figures of the fastest run."""
+def measure_preset(preset: str, steps: int) -> dict:
+    """Build and run one preset in this process, timing the steps (and each stage of them) only."""
     from hydra import compose, initialize_config_dir
 
     from sim.cli import CONFIG_DIR
     from sim.config import register, to_schema
+    from sim.model import FashionMarket
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     register()
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         cfg = to_schema(compose("config", overrides=[f"population={preset}", f"steps={steps}"]))
-    runs = []
-    for _ in range(repeats):
-        runs.append(_timed_run(cfg, steps))
-        gc.collect()  # the last model (agents and model refer to each other) goes before the next is built
-    fastest = min(runs, key=lambda run: run["steps_seconds"])
+    started = time.perf_counter()
+    model = FashionMarket(cfg)
+    build = time.perf_counter() - started
+    workers = int(model.workers.view("active").sum())
+
+    stage_time = dict.fromkeys(STAGES, 0.0)
+    for label, method in STAGES.items():
+        setattr(model, method, _timed(getattr(model, method), stage_time, label))
+    agent_steps = 0
+    wall = cpu = 0.0
+    for _ in range(steps):
+        agent_steps += int(model.workers.view("active").sum())  # the workers this step moves
+        started, cpu_started = time.perf_counter(), time.process_time()
+        model.step()
+        wall += time.perf_counter() - started
+        cpu += time.process_time() - cpu_started
+    stage_time["other"] = wall - sum(stage_time.values())
     return {
         "preset": preset,
-        **fastest,
-        "runs_steps_seconds": [run["steps_seconds"] for run in runs],
+        "workers": workers,
+        "workers_at_end": int(model.workers.view("active").sum()),
+        "brands": int(model.brands.size),
+        "steps": steps,
+        "build_seconds": round(build, 3),
+        "steps_seconds": round(wall, 3),
+        "ms_per_step": round(1000 * wall / steps, 2),
+        "agent_steps": agent_steps,
+        "agent_steps_per_second": round(agent_steps / wall),
+        "cpu_seconds": round(cpu, 3),
+        "agent_steps_per_cpu_second": round(agent_steps / cpu),
         "peak_memory_mib": _peak_memory_mib(),
+        "stage_shares": {label: round(seconds / wall, 4) for label, seconds in stage_time.items()},
     }
 
 
@@ -95,43 +118,6 @@ def _peak_memory_mib() -> float:
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
-def _timed_run(cfg, steps: int) -> dict:
-    """Build the model and step it, timing the steps (and each stage of them) only."""
-    from sim.model import FashionMarket
-
-    started = time.perf_counter()
-    model = FashionMarket(cfg)
-    build = time.perf_counter() - started
-    workers = int(model.workers.view("active").sum())
-
-    stage_time = dict.fromkeys(STAGES, 0.0)
-    for label, method in STAGES.items():
-        setattr(model, method, _timed(getattr(model, method), stage_time, label))
-    agent_steps = 0
-    wall = cpu = 0.0
-    for _ in range(steps):
-        agent_steps += int(model.workers.view("active").sum())  # the workers this step moves
-        started, cpu_started = time.perf_counter(), time.process_time()
-        model.step()
-        wall += time.perf_counter() - started
-        cpu += time.process_time() - cpu_started
-    stage_time["other"] = wall - sum(stage_time.values())
-    return {
-        "workers": workers,
-        "workers_at_end": int(model.workers.view("active").sum()),
-        "brands": int(model.brands.size),
-        "steps": steps,
-        "build_seconds": round(build, 3),
-        "steps_seconds": round(wall, 3),
-        "ms_per_step": round(1000 * wall / steps, 2),
-        "agent_steps": agent_steps,
-        "agent_steps_per_second": round(agent_steps / wall),
-        "cpu_seconds": round(cpu, 3),
-        "agent_steps_per_cpu_second": round(agent_steps / cpu),
-        "stage_shares": {label: round(seconds / wall, 4) for label, seconds in stage_time.items()},
-    }
-
-
 def _timed(method, totals: dict, label: str):
     def wrapper(*args, **kwargs):
         started = time.perf_counter()
@@ -142,10 +128,10 @@ def _timed(method, totals: dict, label: str):
     return wrapper
 
 
-def measure_in_subprocess(preset: str, steps: int, repeats: int = REPEATS) -> dict:
+def measure_in_subprocess(preset: str, steps: int) -> dict:
     """Run :func:`measure_preset` in a fresh interpreter, so its peak memory is the preset's own."""
     done = subprocess.run(
-        [sys.executable, "-m", "sim.bench", "--preset", preset, "--steps", str(steps), "--repeats", str(repeats)],
+        [sys.executable, "-m", "sim.bench", "--preset", preset, "--steps", str(steps)],
         capture_output=True,
         text=True,
         check=False,
@@ -155,35 +141,27 @@ def measure_in_subprocess(preset: str, steps: int, repeats: int = REPEATS) -> di
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def boltzmann_reference(budget_seconds: float, agents: int = 1000, repeats: int = REPEATS) -> dict:
-    """Mesa's Boltzmann wealth example, stepped in this process until the budget is spent.
-
-    ``repeats`` times, each on a fresh model; the figures of the fastest run.
-    """
-    runs = []
+def boltzmann_reference(budget_seconds: float, agents: int = 1000) -> dict:
+    """Mesa's Boltzmann wealth example, built afresh and stepped in this process until the budget is spent."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Mesa's experimental data recorder may warn
         from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
 
-        for _ in range(repeats):
-            model = BoltzmannWealth(BoltzmannScenario(n=agents, rng=0))
-            steps = 0
-            started, cpu_started = time.perf_counter(), time.process_time()
-            while time.perf_counter() - started < budget_seconds:
-                model.step()
-                steps += 1
-            wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-            runs.append({"steps": steps, "wall": wall, "cpu": cpu})
-            del model
-            gc.collect()
-    fastest = max(runs, key=lambda run: run["steps"] / run["wall"])
+        model = BoltzmannWealth(BoltzmannScenario(n=agents, rng=0))
+        steps = 0
+        started, cpu_started = time.perf_counter(), time.process_time()
+        while time.perf_counter() - started < budget_seconds:
+            model.step()
+            steps += 1
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    del model
+    gc.collect()  # the model's agents and data go before the next round
     return {
         "agents": agents,
-        "steps": fastest["steps"],
-        "steps_seconds": round(fastest["wall"], 3),
-        "agent_steps_per_second": round(agents * fastest["steps"] / fastest["wall"]),
-        "agent_steps_per_cpu_second": round(agents * fastest["steps"] / fastest["cpu"]),
-        "runs_agent_steps_per_second": [round(agents * run["steps"] / run["wall"]) for run in runs],
+        "steps": steps,
+        "steps_seconds": round(wall, 3),
+        "agent_steps_per_second": round(agents * steps / wall),
+        "agent_steps_per_cpu_second": round(agents * steps / cpu),
     }
 
 
@@ -233,14 +211,17 @@ def _autogroup() -> bool | None:
         return None
 
 
-def _fastest_of(runs: list[dict]) -> dict:
-    """One preset's figures from several one-run measurements: the fastest run's, every run's time, the peak memory."""
-    fastest = min(runs, key=lambda run: run["steps_seconds"])
-    return {
-        **fastest,
-        "runs_steps_seconds": [seconds for run in runs for seconds in run["runs_steps_seconds"]],
-        "peak_memory_mib": max(run["peak_memory_mib"] for run in runs),
-    }
+def _fastest_of(runs: list[dict], listed: str) -> dict:
+    """The figures of the fastest of several runs (most agent-steps per second).
+
+    With every run's ``listed`` figure as ``runs_<listed>`` and, for presets, the highest peak
+    memory of them all.
+    """
+    fastest = max(runs, key=lambda run: run["agent_steps_per_second"])
+    merged = {**fastest, f"runs_{listed}": [run[listed] for run in runs]}
+    if "peak_memory_mib" in fastest:
+        merged["peak_memory_mib"] = max(run["peak_memory_mib"] for run in runs)
+    return merged
 
 
 def benchmark(steps: int, sweep_seeds: int, repeats: int = REPEATS) -> dict:
@@ -253,14 +234,11 @@ def benchmark(steps: int, sweep_seeds: int, repeats: int = REPEATS) -> dict:
     reference_runs = []
     for _ in range(repeats):  # the presets and the reference take turns (see the module docstring)
         for name in PRESETS:
-            runs[name].append(measure_in_subprocess(name, steps, repeats=1))
+            runs[name].append(measure_in_subprocess(name, steps))
         budget = max(runs["national"][0]["steps_seconds"], 3.0)
-        reference_runs.append(boltzmann_reference(budget, repeats=1))
-    presets = {name: _fastest_of(preset_runs) for name, preset_runs in runs.items()}
-    reference = {
-        **max(reference_runs, key=lambda run: run["agent_steps_per_second"]),
-        "runs_agent_steps_per_second": [run["agent_steps_per_second"] for run in reference_runs],
-    }
+        reference_runs.append(boltzmann_reference(budget))
+    presets = {name: _fastest_of(preset_runs, "steps_seconds") for name, preset_runs in runs.items()}
+    reference = _fastest_of(reference_runs, "agent_steps_per_second")
     for figures in presets.values():
         figures["vs_boltzmann"] = round(figures["agent_steps_per_second"] / reference["agent_steps_per_second"], 1)
         figures["vs_boltzmann_cpu"] = round(
@@ -350,7 +328,7 @@ def main(argv: list[str] | None = None) -> None:
         help="seeds per scenario of the policy_comparison sweep (default 6: 66 runs)",
     )
     parser.add_argument(
-        "--repeats", type=int, default=REPEATS, help=f"runs per timing, the fastest reported (default {REPEATS})"
+        "--repeats", type=int, default=REPEATS, help=f"rounds of runs, the fastest reported (default {REPEATS})"
     )
     parser.add_argument("--preset", choices=PRESETS, help=argparse.SUPPRESS)  # internal: one child run
     args = parser.parse_args(argv)
@@ -358,7 +336,7 @@ def main(argv: list[str] | None = None) -> None:
         if getattr(args, option) < 1:
             parser.error(f"--{option.replace('_', '-')} = {getattr(args, option)}: allowed integers >= 1")
     if args.preset:
-        print(json.dumps(measure_preset(args.preset, args.steps, args.repeats)))
+        print(json.dumps(measure_preset(args.preset, args.steps)))
         return
     result = benchmark(args.steps, args.sweep_seeds, args.repeats)
     print(json.dumps(result, indent=2) if args.json else render(result))
