@@ -126,8 +126,7 @@ def market_row(model: FashionMarket) -> dict:
     brands = model.brands
     consented = brands.view("license_model")[brands.view("license_consented") & (brands.view("license_model") >= 0)]
     # each licensed model counted once, by her position among the month's top models, without a sort
-    top = model.group_slices()[OCCUPATIONS.index("top_model")]
-    licensed = np.bincount(model.top_model_positions(consented), minlength=top.stop - top.start)
+    licensed = np.bincount(model.top_model_positions(consented))
     row = {
         "step": model.t,
         "date": month_label(model),
