@@ -18,7 +18,7 @@ DEMO_DIR = outputs/demo/$(shell date +%Y-%m-%d_%H-%M-%S)
 
 demo: setup ## policy_comparison (every scenario, city, 120 months, 5 seeds), then its report
 	$(PY) -m sim -m experiment=policy_comparison "seed=range(5)" hydra.sweep.dir=$(DEMO_DIR)
-	$(PY) -m sim.report $(DEMO_DIR)
+	$(PY) -m sim.report.page $(DEMO_DIR)
 
 test: setup ## lint, then the whole test suite (warnings are errors)
 	$(VENV)/bin/ruff check .
@@ -26,7 +26,7 @@ test: setup ## lint, then the whole test suite (warnings are errors)
 
 report: setup ## write DIR/report.html for a sweep or run directory: make report DIR=outputs/...
 	@test -n "$(DIR)" || { echo "error: DIR is not set: make report DIR=path/to/sweep_or_run" >&2; exit 2; }
-	$(PY) -m sim.report "$(DIR)"
+	$(PY) -m sim.report.page "$(DIR)"
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -35,7 +35,7 @@ format: setup
 	$(VENV)/bin/ruff format .
 
 docs: setup ## regenerate docs/parameters.md from the schema and configs
-	$(PY) -m sim.paramdoc
+	$(PY) -m sim.dev.paramdoc
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -11,24 +11,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import pandas as pd
-from hydra import compose, initialize_config_dir
 from joblib import Parallel, delayed
 
-from sim.config import register, to_schema
-from sim.run import simulate
+from sim.core.schema import to_schema
+from sim.runner.compose import compose
+from sim.runner.run import simulate
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 SCENARIOS = ("no_ai", "laissez_faire", "fashion_workers_act", "union_royalties", "replica_ban")
 
 
 def figures(scenario: str, seed: int, population: str, steps: int) -> dict:
     """The figures the directions compare, for one scenario and seed."""
-    register()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("config", overrides=[f"scenario={scenario}", f"seed={seed}", f"population={population}"])
+    cfg = compose(f"scenario={scenario}", f"seed={seed}", f"population={population}")
     cfg.steps = steps
     schema = to_schema(cfg)
     occupations, market = simulate(schema)

@@ -1,5 +1,5 @@
-"""``python -m sim``: run the model with Hydra (see ``sim.cli``)."""
+"""``python -m sim``: run the model with Hydra (see ``sim.runner.cli``)."""
 
-from sim.cli import entry
+from sim.runner.cli import entry
 
 entry()

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 from hypothesis import HealthCheck, settings
 
-from sim.config import SimConfig, register, to_schema
+from sim.core.schema import SimConfig
+from sim.runner.compose import compose, load_config
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
-register()
-
-
-def compose_config(*overrides: str):
-    """The composed DictConfig for these overrides (Hydra's own errors propagate)."""
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        return compose("config", overrides=list(overrides))
-
-
-def make_config(*overrides: str) -> SimConfig:
-    """A validated SimConfig for these overrides."""
-    return to_schema(compose_config(*overrides))
+compose_config = compose  # the composed DictConfig for these overrides (Hydra's own errors propagate)
+make_config = load_config  # a validated SimConfig for these overrides
 
 
 @pytest.fixture

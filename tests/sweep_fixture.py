@@ -1,7 +1,7 @@
-"""A small real sweep directory for the report tests, combined by ``sim.collect``.
+"""A small real sweep directory for the report tests, combined by ``sim.runner.collect``.
 
-Each job is a real ``sim.run.run`` into ``DIR/<job>/`` with its composed config and overrides in
-``.hydra/`` as Hydra writes them; ``sim.collect.collect`` then writes the combined tables (with
+Each job is a real ``sim.runner.run.run`` into ``DIR/<job>/`` with its composed config and overrides in
+``.hydra/`` as Hydra writes them; ``sim.runner.collect.collect`` then writes the combined tables (with
 no ``multirun.yaml`` it lists the job folders). In-process, so the tests need no subprocess.
 """
 
@@ -12,8 +12,8 @@ from pathlib import Path
 from conftest import compose_config
 from omegaconf import OmegaConf
 
-from sim.collect import collect
-from sim.run import run
+from sim.runner.collect import collect
+from sim.runner.run import run
 
 # scenario name -> overrides (the named scenarios of configs/scenario/)
 SCENARIOS = {name: (f"scenario={name}",) for name in ("no_ai", "laissez_faire", "fashion_workers_act")}

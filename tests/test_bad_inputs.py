@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSOLE_SCRIPT = Path(sys.executable).parent / "fashion-sim"
-BAD_INPUT = 2  # sim.errors.BAD_INPUT, repeated here so that a change to it is noticed
+BAD_INPUT = 2  # sim.runner.errors.BAD_INPUT, repeated here so that a change to it is noticed
 
 # (id, overrides, pieces the one line must hold: key, value, what is allowed)
 CATALOGUE = [
@@ -223,7 +223,7 @@ def test_bad_config_into_a_finished_run_leaves_nothing_that_looks_complete(tmp_p
 
 
 def test_an_unexpected_error_is_one_line_too_and_points_at_the_traceback():
-    from sim.errors import one_line
+    from sim.runner.errors import one_line
 
     line = one_line(ValueError("boom\nsecond line"))
     assert line == "unexpected ValueError: boom second line (HYDRA_FULL_ERROR=1 shows where)"
@@ -232,7 +232,7 @@ def test_an_unexpected_error_is_one_line_too_and_points_at_the_traceback():
 def test_guard_restores_the_environment_and_the_sigterm_handler(monkeypatch):
     import signal
 
-    from sim.errors import BAD_INPUT, guard
+    from sim.runner.errors import BAD_INPUT, guard
 
     monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
     before = signal.getsignal(signal.SIGTERM)

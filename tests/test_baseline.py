@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.run import simulate
+from sim.runner.run import simulate
 from tests.conftest import make_config
 
 BASELINE = Path(__file__).resolve().parent / "baselines" / "seed0.json"

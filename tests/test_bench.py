@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from sim import bench
+from sim.dev import bench
 
 
 def test_one_preset_in_a_subprocess_reports_every_stage():
@@ -39,12 +39,12 @@ def test_sweep_measured_is_policy_comparison_at_city_with_the_seeds_asked():
 
 def test_bad_arguments_give_one_line_and_exit_2():
     done = subprocess.run(
-        [sys.executable, "-m", "sim.bench", "--steps", "0"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "sim.dev.bench", "--steps", "0"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 2
     assert "--steps = 0" in done.stderr and "allowed integers >= 1" in done.stderr
     done = subprocess.run(
-        [sys.executable, "-m", "sim.bench", "--repeats", "0"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "sim.dev.bench", "--repeats", "0"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 2 and "--repeats = 0" in done.stderr
 

@@ -96,7 +96,7 @@ def test_cli_misspelt_key_names_it(tmp_path):
 
 
 def test_results_are_ordinary_readable_files(tmp_path):
-    from sim import io
+    from sim.runner import io
 
     io.write_json({"a": 1}, tmp_path / "x.json")
     assert (tmp_path / "x.json").stat().st_mode & 0o044 == 0o044  # group and others may read

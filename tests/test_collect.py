@@ -1,4 +1,4 @@
-"""sim.collect on hand-made sweep directories: files only, no model runs."""
+"""sim.runner.collect on hand-made sweep directories: files only, no model runs."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import collect, io, jobs
-from sim.config import ConfigError
+from sim.core.schema import ConfigError
+from sim.runner import collect, io, jobs
 
 GRID_PARAMS = {"ai.cost_per_image": "1.0,4.0", "seed": "range(2)"}
 
 
 def write_job(job_dir, overrides, config, choices=None, status="complete"):
-    """A job folder as Hydra and sim.run leave it: .hydra/ always, results when complete."""
+    """A job folder as Hydra and sim.runner.run leave it: .hydra/ always, results when complete."""
     (job_dir / ".hydra").mkdir(parents=True)
     (job_dir / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
     (job_dir / ".hydra" / "config.yaml").write_text(yaml.safe_dump(config))
@@ -148,14 +148,16 @@ def test_code_version_covers_every_module_a_run_imports():
     import sys
 
     imported = subprocess.run(
-        [sys.executable, "-c", "import sim.run, sys; print(' '.join(m for m in sys.modules if m.startswith('sim.')))"],
+        [sys.executable, "-c", "import sim.runner.run, sys; print(*(m for m in sys.modules if m[:4] == 'sim.'))"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    modules = {name.removeprefix("sim.") for name in imported}
-    unclassified = modules - set(jobs.RESULT_MODULES) - set(jobs.BOOKKEEPING)
-    assert not unclassified, f"classify in sim/jobs.py (RESULT_MODULES or BOOKKEEPING): {sorted(unclassified)}"
+    package = {name.split(".")[1] for name in imported}
+    outside = package - set(jobs.RESULT_PACKAGES)
+    assert not outside, f"a run imports sim.{sorted(outside)}: add it to RESULT_PACKAGES in sim/runner/jobs.py"
+    bookkeeping = {name for name in imported if name.removeprefix("sim.").replace(".", "/") + ".py" in jobs.BOOKKEEPING}
+    assert not bookkeeping, f"a run's results depend on {sorted(bookkeeping)}: remove it from BOOKKEEPING"
     assert len(jobs.code_version()) == 16
 
 
@@ -172,7 +174,7 @@ def test_errors_become_one_line(error, line):
 
 
 def test_run_job_records_any_exception_and_clears_a_stale_result(tmp_path, monkeypatch):
-    import sim.run
+    import sim.runner.run
 
     job = tmp_path / "3"
     write_job(job, ["seed=0"], config_for(1.0, 0))  # an old complete result from another sweep
@@ -181,12 +183,12 @@ def test_run_job_records_any_exception_and_clears_a_stale_result(tmp_path, monke
     def broken(cfg, out_dir):
         raise RuntimeError("model blew up\nat step 4")
 
-    monkeypatch.setattr(sim.run, "run", broken)
+    monkeypatch.setattr(sim.runner.run, "run", broken)
     assert jobs.run_job({}, job, ["seed=0"]) == "failed"
     assert (job / jobs.ERROR_FILE).read_text() == "RuntimeError: model blew up at step 4\n"
     assert not io.is_complete(job) and not (job / jobs.JOB_RECORD).exists()
     assert collect.describe_job(job, None, [], {})["status"] == "failed"
 
-    monkeypatch.setattr(sim.run, "run", lambda cfg, out_dir: None)
+    monkeypatch.setattr(sim.runner.run, "run", lambda cfg, out_dir: None)
     assert jobs.run_job({}, job, ["seed=0"]) == "complete"
     assert not (job / jobs.ERROR_FILE).exists() and jobs.recorded_overrides(job) == ["seed=0"]

@@ -6,7 +6,7 @@ import pytest
 from hydra.errors import ConfigCompositionException
 from omegaconf.errors import ValidationError
 
-from sim.config import ConfigError
+from sim.core.schema import ConfigError
 from tests.conftest import compose_config, make_config
 
 

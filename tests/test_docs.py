@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from sim import paramdoc
+from sim.dev import paramdoc
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 def test_parameter_table_matches_the_schema_and_configs():
-    assert (DOCS / "parameters.md").read_text(encoding="utf-8") == paramdoc.render(), "run: python -m sim.paramdoc"
+    assert (DOCS / "parameters.md").read_text(encoding="utf-8") == paramdoc.render(), "run: python -m sim.dev.paramdoc"
 
 
 def test_every_schema_leaf_is_documented_with_a_unit_or_source():

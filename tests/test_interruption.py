@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import io
-from sim.run import run
+from sim.runner import io
+from sim.runner.run import run
 from tests.test_bad_inputs import run_cli
 
 KILLED_RUN = ("population=national", "steps=120")  # about 100,000 workers: runs long enough to kill

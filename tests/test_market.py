@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
-from sim import market
+from sim.core import kernels
 
 
 def test_allocate_days_respects_capacity_and_charges_exact_rates():
     free = np.array([4, 0, 2, 5])
     rate = np.array([100, 200, 300, 400])
-    days, cost, filled = market.allocate_days(free, rate, job_days=2, demand=np.array([3, 4, 10]))
+    days, cost, filled = kernels.allocate_days(free, rate, job_days=2, demand=np.array([3, 4, 10]))
     assert (days <= free).all()
     assert days.sum() == filled.sum() == 11  # 11 free days, 17 asked
     assert filled.tolist() == [3, 4, 4]
@@ -21,19 +21,19 @@ def test_allocate_days_respects_capacity_and_charges_exact_rates():
 
 
 def test_allocate_days_spreads_work_down_the_ranking_before_filling_anyone():
-    days, _, _ = market.allocate_days(np.full(5, 15), np.full(5, 100), job_days=3, demand=np.array([9]))
+    days, _, _ = kernels.allocate_days(np.full(5, 15), np.full(5, 100), job_days=3, demand=np.array([9]))
     assert days.tolist() == [3, 3, 3, 0, 0]
 
 
 def test_allocate_days_with_no_free_workers_books_nothing():
-    days, cost, filled = market.allocate_days(np.zeros(3, int), np.ones(3, int), 3, np.array([5, 1]))
+    days, cost, filled = kernels.allocate_days(np.zeros(3, int), np.ones(3, int), 3, np.array([5, 1]))
     assert days.sum() == 0 and cost.tolist() == [0, 0] and filled.tolist() == [0, 0]
 
 
 def test_logit_shares_sum_to_one_over_available_modes_only():
     utility = np.array([[0.0, 1.0, 2.0], [0.0, 5.0, 5.0]])
     available = np.array([[True, True, True], [True, False, False]])
-    shares = market.logit_shares(utility, available)
+    shares = kernels.logit_shares(utility, available)
     np.testing.assert_allclose(shares.sum(axis=1), 1.0)
     assert shares[1].tolist() == [1.0, 0.0, 0.0]
     assert shares[0, 2] > shares[0, 1] > shares[0, 0]
@@ -46,7 +46,7 @@ def test_draw_crew_keeps_fractions_on_average():
     recipe = np.zeros((2, 3, 2))  # [type, mode, occupation]
     recipe[:, :, 0] = [[1.5, 7.0, 9.0], [0.0, 3.0, 0.25]]
     recipe[1, 2, 1] = 3.0
-    days = market.draw_crew(rng, shoots, recipe)  # [occupation, brand, mode]
+    days = kernels.draw_crew(rng, shoots, recipe)  # [occupation, brand, mode]
     assert days.shape == (2, 20_000, 3)
     assert set(np.unique(days[0, :, 0])) == {1, 2}
     assert days[0, :, 0].mean() == pytest.approx(1.5, abs=0.02)
@@ -61,39 +61,39 @@ def test_draw_crew_rounds_a_brands_need_up_or_down_never_further():
     shoots = rng.integers(0, 40, size=(5_000, 2, 3))
     recipe = rng.choice([0.0, 0.25, 0.5, 1.0, 1.5, 2.0], size=(2, 3, 4))
     need = np.einsum("btm,tmo->obm", shoots, recipe)
-    days = market.draw_crew(rng, shoots, recipe)
+    days = kernels.draw_crew(rng, shoots, recipe)
     assert ((days == np.floor(need)) | (days == np.ceil(need))).all()
     assert days.sum() == pytest.approx(need.sum(), rel=0.002)
 
 
 def test_day_rates_move_with_utilisation_within_floor_and_ceiling():
-    rates = market.adjust_day_rates(
+    rates = kernels.adjust_day_rates(
         np.array([100.0, 100.0, 100.0, 1000.0]), np.array([0.0, 0.5, 1.0, 1.0]), 0.5, 0.1, 90.0, 1000.0
     )
     assert rates[0] < 100 and rates[1] == 100 and rates[2] > 100 and rates[3] == 1000
 
 
 def test_quality_gap_halves_towards_its_floor():
-    assert market.quality_gap(0.5, 12, 0, 0.1) == pytest.approx(0.5)
-    assert market.quality_gap(0.5, 12, 12, 0.1) == pytest.approx(0.3)
-    assert market.quality_gap(0.5, 12, 1200, 0.1) == pytest.approx(0.1)
+    assert kernels.quality_gap(0.5, 12, 0, 0.1) == pytest.approx(0.5)
+    assert kernels.quality_gap(0.5, 12, 12, 0.1) == pytest.approx(0.3)
+    assert kernels.quality_gap(0.5, 12, 1200, 0.1) == pytest.approx(0.1)
 
 
 def test_adoption_hazard_is_zero_without_saving_and_grows_with_adopters():
-    hazard = market.adoption_hazard(0.01, 0.1, np.array([0.0, 0.5, 0.5]), np.array([0.0, 1.0, 0.5]))
+    hazard = kernels.adoption_hazard(0.01, 0.1, np.array([0.0, 0.5, 0.5]), np.array([0.0, 1.0, 0.5]))
     assert hazard[0] == 0.0 and hazard[1] == pytest.approx(0.06) and hazard[2] == pytest.approx(0.03)
 
 
 def test_commission_split_is_exact_to_the_cent():
     gross = np.array([12345, 1, 99999])
-    commission, net = market.split_commission(gross, 0.2)
+    commission, net = kernels.split_commission(gross, 0.2)
     assert (commission + net == gross).all()
 
 
 def test_entry_needs_income_above_the_entry_threshold_or_unmet_demand():
-    assert market.entrants_expected(100, 3000.0, 4000.0, 0.05, 0.0) == 0.0
-    assert market.entrants_expected(100, 6000.0, 4000.0, 0.05, 0.0) == pytest.approx(2.5)
-    assert market.entrants_expected(0, 0.0, 4000.0, 0.05, 3.0) == pytest.approx(3.0)
+    assert kernels.entrants_expected(100, 3000.0, 4000.0, 0.05, 0.0) == 0.0
+    assert kernels.entrants_expected(100, 6000.0, 4000.0, 0.05, 0.0) == pytest.approx(2.5)
+    assert kernels.entrants_expected(0, 0.0, 4000.0, 0.05, 3.0) == pytest.approx(3.0)
 
 
 def _allocate_days_by_hand(free, rate, job_days, demand):
@@ -124,43 +124,43 @@ def test_allocate_days_matches_the_rule_written_as_a_loop(equal):
         free = np.full(workers, rng.integers(1, 12)) if equal else rng.integers(0, 12, workers)
         rate = rng.integers(100, 5000, workers)
         demand = rng.integers(0, 40 if equal else 25, brands)
-        days, cost, filled = market.allocate_days(free, rate, job_days, demand)
+        days, cost, filled = kernels.allocate_days(free, rate, job_days, demand)
         expected = _allocate_days_by_hand(free.tolist(), rate.tolist(), job_days, demand.tolist())
         assert (days.tolist(), cost.tolist(), filled.tolist()) == expected
         if equal:  # the same free days given as one number
-            days, cost, filled = market.allocate_days(int(free[0]), rate, job_days, demand)
+            days, cost, filled = kernels.allocate_days(int(free[0]), rate, job_days, demand)
             assert (days.tolist(), cost.tolist(), filled.tolist()) == expected
 
 
 def test_ranking_order_is_a_plackett_luce_draw():
     rng = np.random.default_rng(3)
     log_weight = np.log([4.0, 2.0, 1.0, 1.0])
-    firsts = np.array([market.ranking_order(rng, log_weight)[0] for _ in range(20_000)])
+    firsts = np.array([kernels.ranking_order(rng, log_weight)[0] for _ in range(20_000)])
     # the first place goes to each with probability weight / total weight
     np.testing.assert_allclose(np.bincount(firsts, minlength=4) / firsts.size, [0.5, 0.25, 0.125, 0.125], atol=0.01)
-    order = market.ranking_order(rng, rng.normal(size=1_000))
+    order = kernels.ranking_order(rng, rng.normal(size=1_000))
     assert sorted(order.tolist()) == list(range(1_000))
 
 
 def test_race_priorities_drawn_at_once_equal_one_call_per_group():
     log_weight = np.random.default_rng(6).normal(size=700)
-    at_once = market.race_priorities(np.random.default_rng(7), log_weight)
+    at_once = kernels.race_priorities(np.random.default_rng(7), log_weight)
     rng = np.random.default_rng(7)
-    by_group = np.concatenate([market.race_priorities(rng, part) for part in np.split(log_weight, [100, 100, 450])])
+    by_group = np.concatenate([kernels.race_priorities(rng, part) for part in np.split(log_weight, [100, 100, 450])])
     assert (at_once == by_group).all()
 
 
 def test_radix_order_sorts_32_bit_keys_stably():
     keys = np.random.default_rng(4).integers(0, 2**32, size=10_000, dtype=np.uint64).astype(np.uint32)
     keys[::7] = keys[0]  # ties keep their order
-    assert (market.radix_order(keys) == np.argsort(keys, kind="stable")).all()
+    assert (kernels.radix_order(keys) == np.argsort(keys, kind="stable")).all()
 
 
 def test_income_statistics_match_numpy_and_the_gini_formula():
     rng = np.random.default_rng(5)
     for size in range(1, 40):
         cents = rng.integers(0, 10**7, size) * (rng.random(size) < 0.7)
-        stats = market.income_statistics(cents)
+        stats = kernels.income_statistics(cents)
         usd = np.sort(cents) / 100.0
         assert stats["median"] == np.median(usd)
         assert stats["p10"] == np.percentile(usd, 10) and stats["p90"] == np.percentile(usd, 90)
@@ -169,11 +169,12 @@ def test_income_statistics_match_numpy_and_the_gini_formula():
         assert stats["gini"] == pytest.approx(max(expected, 0.0), abs=1e-12)
     # incomes above 2**32 cents are sorted by numpy; the exact sums then run in Python integers
     huge = np.array([0, 3 * 2**40, 2**33, 5], dtype=np.int64)
-    assert market.income_statistics(huge)["median"] == np.median(huge / 100.0)
+    assert kernels.income_statistics(huge)["median"] == np.median(huge / 100.0)
 
 
 def test_gini_bounds():
-    assert market.income_statistics(np.full(10, 500))["gini"] == 0.0  # exactly, not -2e-16
-    assert market.income_statistics(np.r_[np.zeros(99, dtype=np.int64), 100])["gini"] == pytest.approx(0.99)
-    assert market.income_statistics(np.zeros(5, dtype=np.int64)) == {"median": 0.0, "p10": 0.0, "p90": 0.0, "gini": 0.0}
-    assert market.income_statistics(np.array([], dtype=np.int64))["gini"] == 0.0
+    assert kernels.income_statistics(np.full(10, 500))["gini"] == 0.0  # exactly, not -2e-16
+    assert kernels.income_statistics(np.r_[np.zeros(99, dtype=np.int64), 100])["gini"] == pytest.approx(0.99)
+    zeros = {"median": 0.0, "p10": 0.0, "p90": 0.0, "gini": 0.0}
+    assert kernels.income_statistics(np.zeros(5, dtype=np.int64)) == zeros
+    assert kernels.income_statistics(np.array([], dtype=np.int64))["gini"] == 0.0

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.agents import Brand, EcommerceModel, TopModel, Worker
-from sim.config import OCCUPATIONS
-from sim.model import FashionMarket
-from sim.run import run, simulate
+from sim.core.agents import Brand, EcommerceModel, TopModel, Worker
+from sim.core.model import FashionMarket
+from sim.core.schema import OCCUPATIONS
+from sim.runner.run import run, simulate
 from tests.conftest import make_config
 
 SCENARIOS = {
@@ -179,7 +179,7 @@ def test_levy_funds_retraining_and_royalty_floor_raises_twin_pay():
 
 
 def test_occupation_rows_have_exactly_the_contract_columns(classroom):
-    from sim.metrics import OCCUPATION_COLUMNS
+    from sim.core.reporters import OCCUPATION_COLUMNS
 
     model = FashionMarket(classroom)
     model.run_for(1)

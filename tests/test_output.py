@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from hydra.errors import ConfigCompositionException
 
-from sim.run import run
+from sim.runner.run import run
 from tests.conftest import make_config
 
 

@@ -13,10 +13,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.config import OCCUPATIONS, SEGMENTS, SimConfig, validate
-from sim.metrics import MONEY
-from sim.model import FashionMarket
-from sim.run import headline, run
+from sim.core.model import FashionMarket
+from sim.core.reporters import MONEY
+from sim.core.schema import OCCUPATIONS, SEGMENTS, SimConfig, validate
+from sim.runner.run import headline, run
 from tests.conftest import make_config
 
 SHARES = ("ai_share_campaign", "ai_share_ecommerce", "content_diversity", "income_share_underrepresented")
@@ -206,7 +206,7 @@ def test_written_outputs_have_no_nan_for_any_valid_config(tmp_path_factory, cfg)
 
 @given(st.lists(st.integers(0, 10**11), max_size=50), st.integers(1, 40))
 def test_gini_is_within_zero_and_one_for_any_incomes(incomes, copies):
-    from sim.market import income_statistics
+    from sim.core.kernels import income_statistics
 
     stats = income_statistics(np.array(incomes * copies, dtype=np.int64))
     assert 0.0 <= stats["gini"] <= 1.0  # repeated values must give 0 exactly, not -2e-16

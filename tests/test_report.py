@@ -19,9 +19,10 @@ import pandas as pd
 import pytest
 from sweep_fixture import SCENARIOS, build_small_sweep, run_job
 
-from sim import report, results
-from sim.config import OCCUPATIONS
-from sim.plots import LABELS
+from sim.core.schema import OCCUPATIONS
+from sim.report import page as report
+from sim.report import results
+from sim.runner.plots import LABELS
 
 SEEDS = (0, 1, 2)
 STEPS = 24

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
-from sim.run import run, simulate
+from sim.runner.run import run, simulate
 from tests.conftest import CONFIG_DIR, compose_config, make_config
 
 SCENARIO_DIR = Path(CONFIG_DIR) / "scenario"

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from sim import calibration
+from sim.science import calibration
 from tests.conftest import make_config
 
 
@@ -48,7 +48,7 @@ def test_range_target_distance_is_zero_inside_and_relative_outside():
 
 def test_sensitivity_design_is_reproducible_and_applies_values():
     pytest.importorskip("SALib")
-    from sim import sensitivity
+    from sim.science import sensitivity
 
     parameters = [
         {"key": "ai.cost_per_image", "low": 0.5, "high": 20.0, "log": True},
@@ -79,7 +79,7 @@ def test_calibration_experiment_smoke_writes_the_fit(tmp_path):
 @pytest.mark.slow
 def test_sensitivity_experiment_smoke_writes_indices_for_every_output_and_parameter(tmp_path):
     pytest.importorskip("SALib")
-    from sim import sensitivity
+    from sim.science import sensitivity
     from tests.test_sweeps import run_sweep
 
     args = ("experiment=sensitivity", "size=smoke", "sensitivity.base_samples=2", f"hydra.sweep.dir={tmp_path}")
@@ -95,8 +95,8 @@ def test_sensitivity_experiment_smoke_writes_indices_for_every_output_and_parame
 
 def test_a_design_point_outside_the_design_is_rejected():
     pytest.importorskip("SALib")
-    from sim import sensitivity
-    from sim.config import ConfigError, to_schema
+    from sim.core.schema import ConfigError, to_schema
+    from sim.science import sensitivity
     from tests.conftest import compose_config
 
     cfg = to_schema(compose_config("experiment=sensitivity", "sensitivity.base_samples=2", "sensitivity.point=20"))

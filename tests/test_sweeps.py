@@ -14,9 +14,9 @@ import pytest
 from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
-from sim import collect
-from sim.config import to_schema
-from sim.run import simulate
+from sim.core.schema import to_schema
+from sim.runner import collect
+from sim.runner.run import simulate
 from tests.conftest import CONFIG_DIR
 
 EXPERIMENTS = sorted(path.stem for path in (Path(CONFIG_DIR) / "experiment").glob("*.yaml"))

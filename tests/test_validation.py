@@ -1,6 +1,6 @@
 """Validation against stylised facts (docs/validation.md): the model's figures over seeds.
 
-Every fact is a mean over ``sim.validation.SEEDS`` (4 seeds) of ``population=city`` runs of 120
+Every fact is a mean over ``sim.science.validation.SEEDS`` (4 seeds) of ``population=city`` runs of 120
 months; the runs are cached, so the whole module costs about 28 city runs (well under 2 minutes).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import validation
+from sim.science import validation
 
 pytestmark = pytest.mark.slow
 
@@ -62,5 +62,5 @@ def test_consent_with_a_royalty_floor_raises_top_models_twin_income():
 
 def test_the_document_shows_the_figures_of_this_code():
     assert validation.DOC.read_text(encoding="utf-8") == validation.render(), (
-        "docs/validation.md is stale: run `python -m sim.validation --write`"
+        "docs/validation.md is stale: run `python -m sim.science.validation --write`"
     )

@@ -7,7 +7,7 @@ done, recorded when it fails, collected with the others. :func:`apply_point` set
 parameter values; when the sweep ends, :class:`SensitivityCallback` reads the combined tables,
 averages each point's outputs over seeds and writes the indices with bootstrap confidence
 intervals (``sensitivity.parquet``, ``.md``, ``.png``). SALib is an optional extra:
-``pip install -e ".[sensitivity]"``; ``python -m sim.sensitivity DIR`` redoes the analysis.
+``pip install -e ".[sensitivity]"``; ``python -m sim.science.sensitivity DIR`` redoes the analysis.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim import io
-from sim.collect import CollectCallback
-from sim.config import ConfigError, SensitivityConfig, SimConfig, validate
+from sim.core.schema import ConfigError, SensitivityConfig, SimConfig, validate
+from sim.runner import io
+from sim.runner.collect import CollectCallback
 
 POINT = "sensitivity.point"
 OUTPUTS = {
@@ -175,7 +175,7 @@ def markdown(table: pd.DataFrame, points: int, settings: dict) -> str:
 
 def chart(table: pd.DataFrame, path: Path) -> None:
     """Bar chart: total and first-order index per parameter, one panel per output."""
-    from sim.plots import plt, save_png
+    from sim.runner.plots import plt, save_png
 
     outputs = list(dict.fromkeys(table["output"]))
     figure, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharex=True)
@@ -209,8 +209,8 @@ def _settings(config: Any) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sim.sensitivity DIR``: (re)compute the indices of a collected sensitivity sweep."""
-    parser = argparse.ArgumentParser(prog="python -m sim.sensitivity", description=main.__doc__)
+    """``python -m sim.science.sensitivity DIR``: (re)compute the indices of a collected sensitivity sweep."""
+    parser = argparse.ArgumentParser(prog="python -m sim.science.sensitivity", description=main.__doc__)
     parser.add_argument("sweep_dir", type=Path)
     args = parser.parse_args(argv)
     from omegaconf import OmegaConf

@@ -1,7 +1,7 @@
 """The report's figures: fan charts across seeds, one small panel per scenario, drawn from files only.
 
 A fan shows the median across seeds (line), the middle 50% of seeds (dark band) and 90% (light
-band). Colours are Okabe-Ito (``sim.plots.PALETTE``), readable with common colour blindness.
+band). Colours are Okabe-Ito (``sim.runner.plots.PALETTE``), readable with common colour blindness.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from sim.config import OCCUPATIONS
-from sim.plots import LABELS, PALETTE, save_png
-from sim.results import BASELINE, Results, bands, spread_by_label, totals_by_seed, twin_accounts
+from sim.core.schema import OCCUPATIONS
+from sim.report.results import BASELINE, Results, bands, spread_by_label, totals_by_seed, twin_accounts
+from sim.runner.plots import LABELS, PALETTE, save_png
 
 PANEL_SIZE = (3.0, 2.2)  # inches per scenario panel
 SMOOTHING_MONTHS = 6  # two fashion seasons a year: a trailing 6-month mean removes the seasonal cycle

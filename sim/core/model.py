@@ -2,7 +2,7 @@
 
 State lives in two tables of numpy arrays (``self.workers``, ``self.brands``); the Mesa agents
 are views of their rows. Each stage method reads and writes whole arrays through the pure
-functions of :mod:`sim.market`. All randomness comes from ``self.rng`` (seeded by ``cfg.seed``),
+functions of :mod:`sim.core.kernels`. All randomness comes from ``self.rng`` (seeded by ``cfg.seed``),
 drawn in a fixed order each month, so a config and seed give the same results in any process.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim import market, metrics
-from sim.agents import WORKER_CLASSES, Brand, brand_table, worker_table
-from sim.config import CREW, MODES, OCCUPATIONS, SEGMENTS, SHOOT_TYPES, SimConfig
-from sim.policy import month_number, rules_in_force
+from sim.core import kernels, reporters
+from sim.core.agents import WORKER_CLASSES, Brand, brand_table, worker_table
+from sim.core.rules import month_number, rules_in_force
+from sim.core.schema import CREW, MODES, OCCUPATIONS, SEGMENTS, SHOOT_TYPES, SimConfig
 
 HUMAN, TWIN, GENERIC = range(3)
 TOP, ECOM, AI_PRODUCER = (OCCUPATIONS.index(name) for name in ("top_model", "ecommerce_model", "ai_content_producer"))
@@ -143,11 +143,11 @@ class FashionMarket(mesa.Model):
         self.group_active()
         self.month_rate = workers.day_rate[self.month_rows]  # month_* arrays: one value per month_rows entry
         self.month_capacity = workers.capacity[self.month_rows]
-        self.ledger = dict.fromkeys(metrics.LEDGER, 0)
+        self.ledger = dict.fromkeys(reporters.LEDGER, 0)
         self.flows = {name: np.zeros(len(OCCUPATIONS), dtype=np.int64) for name in ("entries", "exits", "retrained")}
         cfg = self.cfg
-        self.cost_per_image = market.ai_cost_per_image(cfg.ai.cost_per_image, cfg.ai.cost_decline, self.t)
-        self.gap = market.quality_gap(cfg.ai.quality_gap, cfg.ai.quality_half_life, self.t, cfg.ai.quality_gap_floor)
+        self.cost_per_image = kernels.ai_cost_per_image(cfg.ai.cost_per_image, cfg.ai.cost_decline, self.t)
+        self.gap = kernels.quality_gap(cfg.ai.quality_gap, cfg.ai.quality_half_life, self.t, cfg.ai.quality_gap_floor)
         self.mean_rate = self._mean_rates()
         fee = 1.0 + cfg.market.agency_client_fee * self.commissioned
         self.crew_cost = self.recipe @ (self.mean_rate * fee)  # USD per shoot-day [type, mode]
@@ -220,8 +220,8 @@ class FashionMarket(mesa.Model):
     def draw_demand(self) -> None:
         """Stage 1: each brand draws its shoot-days (base x growth x season, Poisson)."""
         month_of_year = (self.start_month + self.t) % 12
-        scale = market.growth_factor(self.t, self.cfg.market.demand_growth)
-        scale *= market.seasonal_factor(month_of_year, self.cfg.market.season_amplitude)
+        scale = kernels.growth_factor(self.t, self.cfg.market.demand_growth)
+        scale *= kernels.seasonal_factor(month_of_year, self.cfg.market.season_amplitude)
         brands = self.brands
         brands.campaign_demand[: brands.size] = self.rng.poisson(brands.view("campaign_base") * scale)
         brands.ecommerce_demand[: brands.size] = self.rng.poisson(brands.view("ecommerce_base") * scale)
@@ -242,16 +242,16 @@ class FashionMarket(mesa.Model):
         expected_twin = self.rules.twin_pay_share(self.cfg.market.twin_royalty_offer) * self.mean_rate[TOP]
         cost[:, :, TWIN] += np.where(brands.view("license_model") >= 0, 0.0, expected_twin)[:, None]
         allowed = self.rules.available_modes(np.ones(1, bool), np.ones(1, bool))[0]  # the rules allow, any brand
-        ai_cost = market.fold_last_axis(np.minimum, np.where(allowed[1:], cost[:, :, 1:], np.inf))
+        ai_cost = kernels.fold_last_axis(np.minimum, np.where(allowed[1:], cost[:, :, 1:], np.inf))
         base = np.stack([brands.view("campaign_base"), brands.view("ecommerce_base")], axis=1)
-        human_month = market.fold_last_axis(np.add, base * cost[:, :, HUMAN])
-        ai_month = market.fold_last_axis(np.add, base * ai_cost)
+        human_month = kernels.fold_last_axis(np.add, base * cost[:, :, HUMAN])
+        ai_month = kernels.fold_last_axis(np.add, base * ai_cost)
         saving = (12.0 * (human_month - ai_month) - ai.adoption_cost) / np.maximum(12.0 * human_month, 1e-9)
         seg, adopted = brands.view("segment"), brands.view("adopted")
         share = np.bincount(seg, weights=adopted, minlength=len(SEGMENTS)) / np.maximum(
             np.bincount(seg, minlength=len(SEGMENTS)), 1
         )
-        hazard = market.adoption_hazard(ai.adoption_p, ai.adoption_q, share[seg], np.nan_to_num(saving))
+        hazard = kernels.adoption_hazard(ai.adoption_p, ai.adoption_q, share[seg], np.nan_to_num(saving))
         new = ~adopted & (self.rng.random(brands.size) < hazard)
         adopted[new] = True
         setup = np.where(new, round(ai.adoption_cost * 100), 0)
@@ -333,15 +333,15 @@ class FashionMarket(mesa.Model):
             - self.backlash[choosing, None, None] * disclosed
             + self.diversity_weight[choosing, None, None] * diversity[choosing]
         )
-        shares = market.logit_shares(utility, available[choosing, None, :])
+        shares = kernels.logit_shares(utility, available[choosing, None, :])
         self.shoots[choosing] = self.rng.multinomial(demand[choosing], shares)
 
     def book_crews(self) -> None:
         """Stage 5: book crews occupation by occupation, brands asking in a random order."""
         brands, workers, mcfg = self.brands, self.workers, self.cfg.market
         order = self.rng.permutation(brands.size)
-        self.crews = market.draw_crew(self.rng, self.shoots, self.recipe)  # [occupation, brand, mode]
-        self.needed = market.fold_last_axis(np.add, self.crews)  # worker-days [occupation, brand]
+        self.crews = kernels.draw_crew(self.rng, self.shoots, self.recipe)  # [occupation, brand, mode]
+        self.needed = kernels.fold_last_axis(np.add, self.crews)  # worker-days [occupation, brand]
         asked = self.needed[:, order]
         rows = self.month_rows  # occupation by occupation; `ranked` puts each in this month's ranking order
         slices = self.group_slices()
@@ -349,7 +349,7 @@ class FashionMarket(mesa.Model):
         log_weight = -mcfg.price_weight * np.log(self.month_rate)  # odds ~ rate**-price_weight
         top = slices[TOP]  # top models: odds ~ reputation**reputation_weight
         log_weight[top] = mcfg.reputation_weight * np.log(workers.reputation[rows[top]])
-        priority = market.race_priorities(self.rng, log_weight)  # the same draws as one call per occupation
+        priority = kernels.race_priorities(self.rng, log_weight)  # the same draws as one call per occupation
         self.month_days = np.empty(rows.size, dtype=np.int64)
         self.cost = np.empty_like(self.needed)  # cents [occupation, brand]
         # free days: the capacity, as nobody has been booked yet this month; one number per occupation
@@ -360,9 +360,9 @@ class FashionMarket(mesa.Model):
             lowest, highest = (ufunc.reduceat(capacity, self._starts) for ufunc in (np.minimum, np.maximum))
             uniform[~uniform] = lowest == highest
         for code, part in enumerate(slices):
-            ranked = market.priority_order(priority[part])
+            ranked = kernels.priority_order(priority[part])
             free = int(capacity[part.start]) if uniform[code] and part.stop > part.start else capacity[part][ranked]
-            days_ranked, cost_in_order, filled = market.allocate_days(
+            days_ranked, cost_in_order, filled = kernels.allocate_days(
                 free, self.month_rate_cents[part][ranked], mcfg.job_days, asked[code]
             )
             self.month_days[part][ranked] = days_ranked
@@ -377,7 +377,7 @@ class FashionMarket(mesa.Model):
         commission = np.zeros(gross.size, dtype=np.int64)
         for code in np.flatnonzero(self.commissioned):  # agencies take their share of models' pay only
             part = self.group_slices()[code]
-            commission[part] = market.split_commission(gross[part], mcfg.agency_commission)[0]
+            commission[part] = kernels.split_commission(gross[part], mcfg.agency_commission)[0]
         self.month_income = gross - commission  # net cents, each of month_rows; royalties are added below
         self._pay_workers(self.month_rows, self.month_income, commission, first=True)
         fee = np.rint(self.cost * (mcfg.agency_client_fee * self.commissioned)[:, None]).astype(np.int64)
@@ -387,7 +387,7 @@ class FashionMarket(mesa.Model):
         per_day = (self.cost + fee) / np.maximum(self.needed, 1)  # cents per worker-day [occupation, brand]
         spend += np.einsum("ob,obm->bm", per_day, self.crews) / 100.0  # summed over occupations, without a temporary
 
-        uses = market.fold_last_axis(np.add, self.shoots[:, :, TWIN])
+        uses = kernels.fold_last_axis(np.add, self.shoots[:, :, TWIN])
         has = uses > 0
         royalty = uses * brands.view("license_royalty")
         model_rows = brands.view("license_model")[has]
@@ -399,7 +399,7 @@ class FashionMarket(mesa.Model):
         uses_by_position = np.bincount(position, minlength=top.stop - top.start)
         at = np.flatnonzero(uses_by_position)  # the payees' positions, ascending
         gross = np.bincount(position, weights=royalty[has], minlength=uses_by_position.size)[at]  # exact below 2**53
-        commission, net = market.split_commission(
+        commission, net = kernels.split_commission(
             gross.astype(np.int64), mcfg.agency_commission if self.commissioned[TOP] else 0.0
         )
         at += top.start
@@ -438,7 +438,7 @@ class FashionMarket(mesa.Model):
         workers, mcfg = self.workers, self.cfg.market
         code = workers.view("occupation")
         rows = self.month_rows  # everyone active now: exits and entries come below
-        workers.day_rate[rows] = market.adjust_day_rates(
+        workers.day_rate[rows] = kernels.adjust_day_rates(
             self.month_rate,
             self.month_days / self.month_capacity,  # the days booked this month, as a share of capacity
             self.per_row(self.target_utilisation),
@@ -468,7 +468,7 @@ class FashionMarket(mesa.Model):
         for occ, name in enumerate(OCCUPATIONS):
             worked = int(self.group_sizes[occ])
             capacity = getattr(self.cfg.occupations, name).capacity
-            expected = market.entrants_expected(
+            expected = kernels.entrants_expected(
                 worked,
                 income_cents[occ] / 100.0 / max(worked, 1),
                 self.entry_income[occ],
@@ -503,7 +503,7 @@ class FashionMarket(mesa.Model):
 
     def record(self) -> None:
         """Stage 8: this month's rows of the two output tables."""
-        self.occupation_rows.extend(metrics.occupation_rows(self))
-        self.market_rows.append(metrics.market_row(self))
+        self.occupation_rows.extend(reporters.occupation_rows(self))
+        self.market_rows.append(reporters.market_row(self))
         if self.cfg.output.agent_records:
-            self.agent_records.append(metrics.agent_rows(self))
+            self.agent_records.append(reporters.agent_rows(self))

@@ -19,7 +19,7 @@ import yaml
 from hydra.errors import ConfigCompositionException, MissingConfigException, OverrideParseException
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException, ValidationError
 
-from sim.config import ConfigError, describe_type, unknown_key
+from sim.core.schema import ConfigError, describe_type, unknown_key
 
 BAD_INPUT = 2  # exit status of a run stopped by bad input (argparse's convention)
 FULL_ERROR = "HYDRA_FULL_ERROR"

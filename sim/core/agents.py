@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.config import OCCUPATIONS, SEGMENTS
+from sim.core.schema import OCCUPATIONS, SEGMENTS
 
 if TYPE_CHECKING:
-    from sim.model import FashionMarket
+    from sim.core.model import FashionMarket
 
 
 class Table:

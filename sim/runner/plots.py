@@ -10,8 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.config import OCCUPATIONS
-from sim.io import write_atomic
+from sim.core.schema import OCCUPATIONS
+from sim.runner.io import write_atomic
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness
 PALETTE = dict(zip(OCCUPATIONS, ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9"), strict=True))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import RegulationConfig
+from sim.core.schema import RegulationConfig
 
 
 def month_number(month: str) -> int:

@@ -6,7 +6,7 @@ over several seeds. :func:`fit` reads the sweep's combined ``occupations.parquet
 for each grid point the model's figure for every target (mean over months and seeds), the
 relative distance to the target, and their sum; the point with the smallest sum is the fit.
 :class:`CalibrationCallback` writes ``calibration.json`` and ``calibration.md`` into the sweep
-directory when the sweep ends; ``python -m sim.calibration DIR KEY...`` does it again.
+directory when the sweep ends; ``python -m sim.science.calibration DIR KEY...`` does it again.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim import io
-from sim.collect import CollectCallback
+from sim.runner import io
+from sim.runner.collect import CollectCallback
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ class CalibrationCallback(CollectCallback):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sim.calibration DIR KEY...``: fit a finished calibration sweep."""
+    """``python -m sim.science.calibration DIR KEY...``: fit a finished calibration sweep."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("sweep_dir", type=Path)
     parser.add_argument("free", nargs="+", help="the swept keys, e.g. occupations.ecommerce_model.day_rate")

@@ -1,6 +1,6 @@
 """One job of a ``-m`` sweep: skip it when already done, and keep the sweep going when it fails.
 
-A sweep job is complete when :func:`sim.io.is_complete` holds and its ``job.json`` records the
+A sweep job is complete when :func:`sim.runner.io.is_complete` holds and its ``job.json`` records the
 same overrides as this job and the same code version (a hash of the modules that build and
 write a run and of every config file): a sweep directory reused for a different sweep, or rerun
 after the model or a default changed, is rerun, not mistaken for done. A job that raises writes
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from sim import io
+from sim.runner import io
 
 ERROR_FILE = "error.txt"
 JOB_RECORD = "job.json"
@@ -27,20 +27,23 @@ JOB_RECORD = "job.json"
 log = logging.getLogger(__name__)
 
 
-# the modules whose code decides what a job writes (a test checks that sim.run imports no other but these
-# and BOOKKEEPING): editing the report, the benchmark or the sweep bookkeeping does not rerun finished jobs
-RESULT_MODULES = (
-    *("__init__", "agents", "config", "io", "market", "metrics"),
-    *("model", "plots", "policy", "run", "sensitivity"),
-)
-BOOKKEEPING = ("collect", "jobs")
+# what a job's results depend on: the core, the runner (minus the sweep bookkeeping and the CLI's wording),
+# the science tools a job may call (a sensitivity design point) and every config file; editing the report,
+# the benchmark or the bookkeeping does not rerun finished jobs
+BOOKKEEPING = ("runner/collect.py", "runner/jobs.py", "runner/cli.py", "runner/errors.py")
+RESULT_PACKAGES = ("core", "runner", "science")
 
 
 @functools.cache
 def code_version() -> str:
-    """SHA-256 (first 16 hex digits) of what a job's results depend on: RESULT_MODULES and the configs."""
-    package = Path(__file__).resolve().parent
-    sources = [package / f"{name}.py" for name in RESULT_MODULES]
+    """SHA-256 (first 16 hex digits) of the modules of RESULT_PACKAGES (less BOOKKEEPING) and the configs."""
+    package = Path(__file__).resolve().parents[1]
+    sources = [
+        path
+        for name in RESULT_PACKAGES
+        for path in sorted((package / name).rglob("*.py"))
+        if path.relative_to(package).as_posix() not in BOOKKEEPING
+    ]
     sources += sorted((package.parent / "configs").rglob("*.yaml"))
     digest = hashlib.sha256()
     for path in sources:
@@ -75,7 +78,7 @@ def is_done(job_dir: Path, overrides: list[str]) -> bool:
 
 def one_line(error: BaseException) -> str:
     """The error as one line: the message of a ConfigError, ``Type: message`` for anything else."""
-    from sim.config import ConfigError
+    from sim.core.schema import ConfigError
 
     message = " ".join(str(error).split()) or repr(error)
     return message if isinstance(error, ConfigError) else f"{type(error).__name__}: {message}"
@@ -87,7 +90,7 @@ def run_job(cfg: DictConfig, job_dir: Path, overrides: list[str]) -> str:
     if is_done(job_dir, overrides):
         log.info("job %s already complete with these overrides and this code: skipped", job_dir.name)
         return "skipped"
-    from sim.run import run  # the model is imported only when a job really runs
+    from sim.runner.run import run  # the model is imported only when a job really runs
 
     io.mark_incomplete(job_dir)  # also when the job fails before run() gets to clear it
     for stale in (JOB_RECORD, ERROR_FILE):
@@ -95,7 +98,7 @@ def run_job(cfg: DictConfig, job_dir: Path, overrides: list[str]) -> str:
     try:
         run(cfg, job_dir)
     except Exception as error:
-        from sim.config import ConfigError
+        from sim.core.schema import ConfigError
 
         message = one_line(error)
         io.write_atomic(job_dir / ERROR_FILE, lambda tmp: tmp.write_text(message + "\n", encoding="utf-8"))

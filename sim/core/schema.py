@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, get_type_hints
 
-from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 OCCUPATIONS = (
@@ -210,6 +209,7 @@ class SensitivityConfig:
     base_samples: int = param(_range(1.0))
     design_seed: int = param(NONNEG)
     point: int = param(NONNEG)
+    apply: str = "sim.science.sensitivity.apply_point"  # the function that gives a job its design point's values
     parameters: list[ParameterRange] = field(default_factory=list)
 
 
@@ -226,27 +226,6 @@ class SimConfig:
     occupations: OccupationsConfig = field(default_factory=OccupationsConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     sensitivity: SensitivityConfig | None = None
-
-
-def design_points(base_samples: int, parameters: list) -> int:
-    """Points of a Saltelli design without second order: N (k + 2); the ``design_points`` resolver."""
-    return int(base_samples) * (len(parameters) + 2)
-
-
-def register_resolvers() -> None:
-    """The project's OmegaConf resolvers (``${design_points:N,PARAMETERS}``)."""
-    if not OmegaConf.has_resolver("design_points"):
-        OmegaConf.register_new_resolver("design_points", design_points)
-
-
-def register() -> None:
-    """Put the schemas in Hydra's ConfigStore; the main config lists ``sim_schema`` first."""
-    register_resolvers()
-    store = ConfigStore.instance()
-    store.store(name="sim_schema", node=SimConfig)
-    store.store(group="population", name="population_schema", node=PopulationConfig)
-    store.store(group="ai", name="ai_schema", node=AIConfig)
-    store.store(group="regulation", name="regulation_schema", node=RegulationConfig)
 
 
 _MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

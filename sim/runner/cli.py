@@ -1,4 +1,4 @@
-"""Command line: ``python -m sim`` / ``fashion-sim``, a thin Hydra wrapper around ``sim.run.run``."""
+"""Command line: ``python -m sim`` / ``fashion-sim``, a thin Hydra wrapper around ``sim.runner.run.run``."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.config import ConfigError, register
-from sim.jobs import run_job
+from sim.core.schema import ConfigError
+from sim.runner.compose import CONFIG_DIR, register
+from sim.runner.jobs import run_job
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 register()
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def main(cfg: DictConfig) -> None:
     """Run one simulation into Hydra's output directory and print where it went."""
-    from sim.run import run  # imported here so that `--help` and config errors stay fast
+    from sim.runner.run import run  # imported here so that `--help` and config errors stay fast
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     hydra_cfg = HydraConfig.get()
@@ -38,7 +38,7 @@ def main(cfg: DictConfig) -> None:
 
 
 def entry() -> None:
-    """``python -m sim`` and ``fashion-sim``: :func:`main` with every failure as one line (sim.errors)."""
-    from sim.errors import guard
+    """``python -m sim`` and ``fashion-sim``: :func:`main` with every failure as one line (sim.runner.errors)."""
+    from sim.runner.errors import guard
 
     guard(main)

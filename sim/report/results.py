@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import io
-from sim.metrics import OCCUPATION_COLUMNS
+from sim.core.reporters import OCCUPATION_COLUMNS
+from sim.runner import io
 
 BASELINE = "no_ai"
 YEAR = 12  # months averaged for "first year" and "last year"

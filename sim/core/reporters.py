@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.config import OCCUPATIONS
-from sim.market import income_statistics
+from sim.core.kernels import income_statistics
+from sim.core.schema import OCCUPATIONS
 
 if TYPE_CHECKING:
-    from sim.model import FashionMarket
+    from sim.core.model import FashionMarket
 
 LEDGER = (
     "brand_spend",

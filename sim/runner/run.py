@@ -8,14 +8,17 @@ from __future__ import annotations
 import logging
 import subprocess
 import time
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
+from hydra.utils import get_method
 from omegaconf import DictConfig
 
-from sim import __version__, io, metrics, plots, sensitivity
-from sim.config import OCCUPATIONS, SimConfig, to_schema
-from sim.model import FashionMarket
+from sim.core import reporters
+from sim.core.model import FashionMarket
+from sim.core.schema import OCCUPATIONS, SimConfig, to_schema
+from sim.runner import io, plots
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
 
@@ -35,6 +38,14 @@ def tables(model: FashionMarket) -> tuple[pd.DataFrame, pd.DataFrame]:
 def simulate(cfg: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the model for ``cfg.steps`` months; return the occupations and market tables."""
     return tables(run_model(cfg))
+
+
+def package_version() -> str:
+    """The installed package's version, or '0+unknown' from a source tree that was not installed."""
+    try:
+        return version("fashion-sim")
+    except PackageNotFoundError:
+        return "0+unknown"
 
 
 def git_revision() -> str:
@@ -93,14 +104,15 @@ def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path) -> dict:
     io.mark_incomplete(out_dir)  # first: a bad config must not leave an older run looking complete
     if not isinstance(cfg, SimConfig):
         cfg = to_schema(cfg)
-    cfg = sensitivity.apply_point(cfg)  # a sensitivity sweep's job: its design point's values
+    if cfg.sensitivity is not None:  # a sensitivity sweep's job: its design point's values, set by the science tool
+        cfg = get_method(cfg.sensitivity.apply)(cfg)
     out_dir.mkdir(parents=True, exist_ok=True)
     model = run_model(cfg)
     occupations, market = tables(model)
     io.write_parquet(occupations, out_dir / "occupations.parquet")
     io.write_parquet(market, out_dir / "market.parquet")
     if cfg.output.agent_records:  # an older run's agents.parquet went with mark_incomplete
-        io.write_parquet(metrics.agent_table(model), out_dir / "agents.parquet")
+        io.write_parquet(reporters.agent_table(model), out_dir / "agents.parquet")
     plots.run_figures(occupations, market, out_dir / "figures")
     summary = {
         "scenario": cfg.scenario_name,
@@ -110,7 +122,7 @@ def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path) -> dict:
         "population": cfg.population.name,
         "ai": cfg.ai.name,
         "regulation": cfg.regulation.name,
-        "package_version": __version__,
+        "package_version": package_version(),
         "git_revision": git_revision(),
         "wall_time_seconds": round(time.perf_counter() - started, 3),
         **headline(occupations, market),

@@ -16,10 +16,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from sim import fanplots, io
-from sim.config import OCCUPATIONS
-from sim.plots import LABELS
-from sim.results import BASELINE, YEAR, ReportError, Results, headline, load
+from sim.core.schema import OCCUPATIONS
+from sim.report import fanplots
+from sim.report.results import BASELINE, YEAR, ReportError, Results, headline, load
+from sim.runner import io
+from sim.runner.plots import LABELS
 
 FIGURE_FOLDER = "report_figures"
 SECTIONS = {
