@@ -132,13 +132,13 @@ def test_allocate_days_matches_the_rule_written_as_a_loop(equal):
             assert (days.tolist(), cost.tolist(), filled.tolist()) == expected
 
 
-def test_ranking_order_is_a_plackett_luce_draw():
+def test_ranking_of_race_priorities_is_a_plackett_luce_draw():
     rng = np.random.default_rng(3)
     log_weight = np.log([4.0, 2.0, 1.0, 1.0])
-    firsts = np.array([kernels.ranking_order(rng, log_weight)[0] for _ in range(20_000)])
+    firsts = np.array([kernels.ranking(kernels.race_priorities(rng, log_weight))[0] for _ in range(20_000)])
     # the first place goes to each with probability weight / total weight
     np.testing.assert_allclose(np.bincount(firsts, minlength=4) / firsts.size, [0.5, 0.25, 0.125, 0.125], atol=0.01)
-    order = kernels.ranking_order(rng, rng.normal(size=1_000))
+    order = kernels.ranking(kernels.race_priorities(rng, rng.normal(size=1_000)))
     assert sorted(order.tolist()) == list(range(1_000))
 
 
@@ -150,10 +150,17 @@ def test_race_priorities_drawn_at_once_equal_one_call_per_group():
     assert (at_once == by_group).all()
 
 
-def test_radix_order_sorts_32_bit_keys_stably():
+def test_ascending_order_sorts_32_bit_keys_stably():
     keys = np.random.default_rng(4).integers(0, 2**32, size=10_000, dtype=np.uint64).astype(np.uint32)
     keys[::7] = keys[0]  # ties keep their order
-    assert (kernels.radix_order(keys) == np.argsort(keys, kind="stable")).all()
+    assert (kernels.ascending_order(keys) == np.argsort(keys, kind="stable")).all()
+
+
+def test_ranking_is_the_stable_descending_argsort():
+    rng = np.random.default_rng(4)
+    for priority in (rng.normal(size=50_000), np.round(rng.normal(size=10_000), 2), np.array([1.0, np.inf, -2.0])):
+        assert (kernels.ranking(priority) == np.argsort(-priority, kind="stable")).all()  # ties: lower index first
+    assert kernels.ranking(np.zeros(0)).size == 0 and (kernels.ranking(np.full(5, 3.0)) == np.arange(5)).all()
 
 
 def test_income_statistics_match_numpy_and_the_gini_formula():

@@ -8,7 +8,6 @@ import pytest
 
 from sim.core.agents import Brand, EcommerceModel, TopModel, Worker
 from sim.core.model import FashionMarket
-from sim.core.schema import OCCUPATIONS
 from sim.runner.run import run, simulate
 from tests.conftest import make_config
 
@@ -50,12 +49,12 @@ def test_identities_hold_every_step(name):
         flow = rows["active"].diff().iloc[1:].to_numpy()
         assert (flow == (rows["entries"] - rows["exits"]).iloc[1:].to_numpy()).all(), occupation
     # head count matches the registered agents whose status is active; exited ones stay registered
-    for occupation in OCCUPATIONS:
+    for occupation in cfg.occupations:
         cls = next(c for c in Worker.__subclasses__() if c.occupation == occupation)
         agents = model.agents_by_type.get(cls, [])
         rows = occupations[occupations["occupation"] == occupation]
         assert sum(agent.status == "active" for agent in agents) == rows["active"].iloc[-1]
-        assert len(agents) == getattr(cfg.population, occupation) + rows["entries"].sum()
+        assert len(agents) == cfg.population.workers[occupation] + rows["entries"].sum()
 
 
 def test_money_is_conserved_to_the_cent_in_the_written_table(tmp_path, classroom):
@@ -86,9 +85,9 @@ def test_agents_are_real_mesa_agents_viewing_the_arrays(classroom):
     model.run_for(3)
     ecommerce = model.agents_by_type[EcommerceModel]
     rows = [r for r in model.occupation_rows if r["occupation"] == "ecommerce_model"]
-    assert len(ecommerce) == classroom.population.ecommerce_model + sum(r["entries"] for r in rows)
+    assert len(ecommerce) == classroom.population.workers["ecommerce_model"] + sum(r["entries"] for r in rows)
     active = ecommerce.select(lambda agent: agent.status == "active")
-    assert len(active) == classroom.population.ecommerce_model + sum(r["entries"] - r["exits"] for r in rows)
+    assert len(active) == classroom.population.workers["ecommerce_model"] + sum(r["entries"] - r["exits"] for r in rows)
     someone = next(iter(active))
     assert someone.day_rate == model.workers.day_rate[someone.row]
     assert someone.status == "active" and len(someone.income_history) == classroom.market.income_window
@@ -188,7 +187,7 @@ def test_occupation_rows_have_exactly_the_contract_columns(classroom):
 
 def test_a_capacity_set_worker_by_worker_is_respected(classroom):
     model = FashionMarket(classroom)
-    rows = model.workers.view("occupation") == OCCUPATIONS.index("ecommerce_model")
+    rows = model.workers.view("occupation") == model.occupations.code("ecommerce_model")
     model.workers.view("capacity")[rows] = np.where(np.arange(rows.sum()) % 2, 2, 15)  # every other one: 2 days
     for _ in range(3):
         model.step()

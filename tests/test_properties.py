@@ -1,5 +1,8 @@
-"""Property tests: random valid configs across the parameter space, every DESIGN section 6 identity
-checked at every step (the hypothesis profile is fixed in conftest.py: deterministic, bounded)."""
+"""Property tests: random valid configs across the parameter space, every identity of the outputs
+(docs/design.md section 6) checked at every step.
+
+The hypothesis profile is fixed in conftest.py: deterministic and bounded.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.core.model import FashionMarket
+from sim.core.registry import SEGMENTS
 from sim.core.reporters import MONEY
-from sim.core.schema import OCCUPATIONS, SEGMENTS, SimConfig, validate
+from sim.core.schema import SimConfig, validate
 from sim.runner.run import headline, run
 from tests.conftest import make_config
 
@@ -36,13 +40,13 @@ def configs(draw: st.DrawFn) -> SimConfig:
     """A valid config: from a handful of agents up, every regulation knob, extreme AI, short runs."""
     cfg = copy.deepcopy(base())
     cfg.seed, cfg.steps, cfg.start = draw(st.integers(0, 2**31)), draw(st.integers(1, 30)), draw(months)
-    pop = cfg.population
-    for name in OCCUPATIONS:
-        setattr(pop, name, draw(st.integers(0, 12 if name == "top_model" else 40)))
+    pop, names = cfg.population, tuple(cfg.occupations)
+    for name in names:
+        pop.workers[name] = draw(st.integers(0, 12 if name == "top_model" else 40))
     for name in SEGMENTS:
         setattr(pop, f"{name}_brands", draw(st.integers(0, 4)))
-    if sum(getattr(pop, name) for name in OCCUPATIONS) == 0:
-        setattr(pop, draw(st.sampled_from(OCCUPATIONS)), 1)
+    if sum(pop.workers.values()) == 0:
+        pop.workers[draw(st.sampled_from(names))] = 1
     if pop.luxury_brands + pop.fast_fashion_brands + pop.ecommerce_brands == 0:
         setattr(pop, f"{draw(st.sampled_from(SEGMENTS))}_brands", 1)
 
@@ -90,8 +94,7 @@ def configs(draw: st.DrawFn) -> SimConfig:
     market.entry_rate = draw(st.floats(0.0, 0.2))
     market.retraining_grant = draw(st.sampled_from([0.0, 1.0, 5000.0, 1e6]))
 
-    for name in OCCUPATIONS:
-        occ = getattr(cfg.occupations, name)
+    for occ in cfg.occupations.values():
         occ.capacity, occ.target_utilisation = draw(st.integers(1, 31)), draw(st.floats(0.01, 1.0))
         occ.rate_dispersion = draw(st.floats(0.0, 3.0))
         occ.outside_option *= draw(st.floats(0.0, 3.0))
@@ -101,7 +104,7 @@ def configs(draw: st.DrawFn) -> SimConfig:
 
 
 def check_step(model: FashionMarket, totals: dict) -> None:
-    """Every DESIGN section 6 identity, and the bounds, in the model's state after one step."""
+    """Every identity of docs/design.md section 6, and the bounds, in the model's state after one step."""
     ledger, workers, t = model.ledger, model.workers, model.t
     parts = ledger["worker_pay"] + ledger["agency_commission"] + ledger["ai_vendor_revenue"] + ledger["levy_collected"]
     assert ledger["brand_spend"] == parts, f"money not conserved to the cent at step {t}"
@@ -120,21 +123,23 @@ def check_step(model: FashionMarket, totals: dict) -> None:
     assert totals["support"] <= totals["levy"] and model.levy_fund == totals["levy"] - totals["support"] >= 0
     if model.rules.consent_required:
         assert ledger["unconsented_uses"] == 0
+    month = model.month
     demand = model.brands.view("campaign_demand").sum() + model.brands.view("ecommerce_demand").sum()
-    assert model.shoots.sum() == demand, "every shoot-day is made one way or another"
-    assert model.shoots[:, :, 1:].sum() == 0 or model.brands.view("adopted").any(), "AI without adopting"
-    if model.rules.generic_ai_ban:
-        assert model.shoots[:, :, 2].sum() == 0
-    # the month's copies in month_rows order agree with the table
-    assert (model.month_income == workers.income[model.month_rows]).all(), "month_income off the table"
-    assert (model.month_days == workers.days_worked[model.month_rows]).all(), "month_days off the table"
+    assert month.shoots.sum() == demand, "every shoot-day is made one way or another"
+    assert month.shoots[:, :, 1:].sum() == 0 or model.brands.view("adopted").any(), "AI without adopting"
+    if any(policy.name == "generic_ai_ban" for policy in model.rules.policies):
+        assert month.shoots[:, :, 2].sum() == 0
+    # the month's per-worker arrays, in workforce order, agree with the table
+    rows = month.workforce.rows
+    assert (month.income == workers.income[rows]).all(), "month.income off the table"
+    assert (month.days == workers.days_worked[rows]).all(), "month.days off the table"
     outside = np.ones(workers.size, dtype=bool)
-    outside[model.month_rows] = False  # workers who did not work this month: nothing of it on their rows
+    outside[rows] = False  # workers who did not work this month: nothing of it on their rows
     for column in ("days_worked", "income", "royalties"):
         assert not workers.view(column)[outside].any(), f"{column} of someone outside the month's workforce"
-    earned = np.zeros(model.month_rows.size, dtype=bool)
-    earned[model.royalty_earners] = True
-    assert (earned == (workers.royalties[model.month_rows] > 0)).all(), "royalty earners off the table"
+    earned = np.zeros(rows.size, dtype=bool)
+    earned[month.royalty_earners] = True
+    assert (earned == (workers.royalties[rows] > 0)).all(), "royalty earners off the table"
     active = workers.view("active")
     window = workers.view("income_history")[active].sum(axis=1)
     assert (workers.view("income_window_sum")[active] == window).all(), "running income sum off its months"
@@ -142,23 +147,22 @@ def check_step(model: FashionMarket, totals: dict) -> None:
 
 
 def check_grouping(model: FashionMarket) -> None:
-    """Next month's workforce, carried over by group_active, equals the table sorted by occupation afresh."""
-    model.group_active()  # what the next step begins with (calling it twice gives the same grouping)
-    rows = np.flatnonzero(model.workers.view("active"))
-    fresh = rows[np.argsort(model.workers.occupation[rows], kind="stable")]
-    assert (model.month_rows == fresh).all(), "carried-over workforce differs from a fresh grouping"
-    sizes = np.bincount(model.workers.occupation[rows], minlength=len(OCCUPATIONS))
-    assert (model.group_sizes == sizes).all()
+    """The month's workforce: each occupation's part holds its workers only, ascending by row."""
+    workforce, code = model.month.workforce, model.workers.occupation
+    assert workforce.sizes.sum() == workforce.rows.size == len(set(workforce.rows.tolist()))
+    for occ, part in enumerate(workforce.parts):
+        rows = workforce.rows[part]
+        assert (code[rows] == occ).all() and (np.diff(rows) > 0).all(), f"occupation {occ} grouped wrongly"
 
 
 def check_tables(model: FashionMarket, occupations: pd.DataFrame, market: pd.DataFrame) -> None:
     """The output tables: flows add up, shares within [0, 1], no NaN anywhere."""
     steps = model.cfg.steps
-    assert len(occupations) == steps * len(OCCUPATIONS) and len(market) == steps
+    assert len(occupations) == steps * len(model.occupations) and len(market) == steps
     for frame in (occupations, market):
         numbers = frame.select_dtypes("number")
         assert np.isfinite(numbers.to_numpy(dtype=float)).all(), "NaN or infinity in an output table"
-    initial = {name: getattr(model.cfg.population, name) for name in OCCUPATIONS}
+    initial = model.cfg.population.workers
     for name, rows in occupations.groupby("occupation"):
         active = np.r_[initial[name], rows["active"].to_numpy()]
         assert (np.diff(active) == (rows["entries"] - rows["exits"]).to_numpy()).all(), name

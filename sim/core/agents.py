@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.core.schema import OCCUPATIONS, SEGMENTS
+from sim.core.registry import SEGMENTS
 
 if TYPE_CHECKING:
     from sim.core.model import FashionMarket
@@ -61,7 +61,6 @@ def worker_table(income_window: int, size: int) -> Table:
             "reputation": (np.float64, ()),
             "willingness": (np.float64, ()),
             "underrepresented": (np.bool_, ()),
-            "retrained": (np.bool_, ()),
             "first_month": (np.int32, ()),  # the step of her first month in the occupation
             "income_history": (np.int64, (income_window,)),  # net income of the last months, cents
             "income_window_sum": (np.int64, ()),  # the same months added up, kept as months come and go
@@ -83,7 +82,6 @@ def brand_table(size: int) -> Table:
             "campaign_demand": (np.int64, ()),
             "ecommerce_demand": (np.int64, ()),
             "adopted": (np.bool_, ()),
-            "spend_by_mode": (np.float64, (3,)),  # USD this month: human, twin, generic
             "license_model": (np.int64, ()),  # worker row of the licensed twin, -1 if none
             "license_royalty": (np.int64, ()),  # cents paid to the model per twin use
             "license_consented": (np.bool_, ()),
@@ -97,7 +95,7 @@ class Worker(mesa.Agent):
     """A freelance worker; occupations differ only by ``occupation`` and their config.
 
     A worker who exits stays registered with the model, with ``status == "exited"`` and her row
-    (income history included) kept, as DESIGN section 3 lists status among a worker's state.
+    (income history included) kept: status is part of a worker's state (docs/design.md section 3).
     The active ones of an occupation: ``model.agents_by_type[cls].select(lambda a: a.status == "active")``.
     """
 
@@ -126,10 +124,6 @@ class Worker(mesa.Agent):
     def underrepresented(self) -> bool:
         """Whether she belongs to a group underrepresented among models (the ``group`` state)."""
         return bool(self._get("underrepresented"))
-
-    @property
-    def retrained(self) -> bool:
-        return bool(self._get("retrained"))
 
     @property
     def status(self) -> str:
@@ -184,7 +178,14 @@ class AIContentProducer(Worker):
 WORKER_CLASSES: dict[str, type[Worker]] = {
     cls.occupation: cls for cls in (TopModel, EcommerceModel, Photographer, Stylist, MakeupArtist, AIContentProducer)
 }
-assert tuple(WORKER_CLASSES) == OCCUPATIONS
+
+
+def worker_class(occupation: str) -> type[Worker]:
+    """The agent class of an occupation; an occupation added in config gets one made (and kept) on first use."""
+    if occupation not in WORKER_CLASSES:
+        name = "".join(part.capitalize() for part in occupation.split("_"))
+        WORKER_CLASSES[occupation] = type(name, (Worker,), {"occupation": occupation, "__module__": __name__})
+    return WORKER_CLASSES[occupation]
 
 
 class Brand(mesa.Agent):
@@ -212,8 +213,3 @@ class Brand(mesa.Agent):
     @property
     def ai_adopted(self) -> bool:
         return bool(self._get("adopted"))
-
-    @property
-    def spend_by_mode(self) -> dict[str, float]:
-        human, twin, generic = self._get("spend_by_mode")
-        return {"human": float(human), "twin": float(twin), "generic": float(generic)}

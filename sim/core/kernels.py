@@ -78,59 +78,55 @@ def draw_crew(rng: np.random.Generator, shoots: np.ndarray, recipe: np.ndarray) 
     return days.astype(np.int64)
 
 
-def ranking_order(rng: np.random.Generator, log_weight: np.ndarray) -> np.ndarray:
-    """A Plackett-Luce ranking with odds ``exp(log_weight)``: the indices, best first.
-
-    Each priority is ``log_weight - log(E)`` with ``E ~ Exp(1)`` (:func:`race_priorities`), so
-    ``-log(E)`` is a standard Gumbel draw and sorting the priorities descending is a
-    Plackett-Luce draw (the exponential race); :func:`priority_order` sorts them.
-    """
-    return priority_order(race_priorities(rng, log_weight))
-
-
 def race_priorities(rng: np.random.Generator, log_weight: np.ndarray) -> np.ndarray:
-    """``log_weight - log(E)``, one ``E ~ Exp(1)`` per element, drawn in one call.
+    """Plackett-Luce priorities ``log_weight - log(E)``, one ``E ~ Exp(1)`` per element, drawn in one call.
 
+    ``-log(E)`` is a standard Gumbel draw, so ranking the priorities from highest to lowest
+    (:func:`ranking`) is a Plackett-Luce draw with odds ``exp(log_weight)`` (the exponential race).
     Drawing for several groups at once gives each group the same draws as one call per group in
     turn, so the model draws for the whole month's workforce and ranks occupation by occupation.
     """
     draws = rng.standard_exponential(log_weight.size)
-    with np.errstate(divide="ignore"):  # a draw of exactly 0 (odds 2**-53) gives +inf: ranked first, by priority_order
+    with np.errstate(divide="ignore"):  # a draw of exactly 0 (odds 2**-53) gives +inf: ranked first
         np.log(draws, out=draws)
     return np.subtract(log_weight, draws, out=draws)
 
 
-def priority_order(priority: np.ndarray) -> np.ndarray:
-    """The indices of ``priority`` from highest to lowest.
+def ranking(priority: np.ndarray) -> np.ndarray:
+    """The indices of ``priority`` from highest to lowest; a tie goes to the lower index.
 
-    The priorities are cut to steps of 2**-32 of their range and put in order by a two-pass
-    radix sort, several times faster than a comparison sort of floats; a tie (one or two pairs a
-    month at national scale) goes to the lower index.
+    The order of ``np.argsort(-priority, kind="stable")`` (tests compare the two), computed by a
+    radix sort: the priorities are cut to steps of 2**-32 of their range (two priorities closer
+    than that count as tied) and ordered by a counting sort on each 16-bit half of the key,
+    (:func:`ascending_order`), three times faster than the comparison sort on the 50,000
+    photographers of a national month.
     """
     if priority.size < 2:
         return np.arange(priority.size)
     top = priority.max()
     span = top - priority.min()
     scale = (2.0**32 - 1024.0) / span if span > 0 else 0.0  # keys stay below 2**32
-    if not (np.isfinite(top) and np.isfinite(scale)):  # never with valid configs: sort the floats instead
+    if not (np.isfinite(top) and np.isfinite(scale)):  # an infinite priority: the comparison sort
         return np.argsort(-priority, kind="stable")
-    key = ((top - priority) * scale).astype(np.uint32)  # ascending key = descending priority
-    return radix_order(key)
+    return ascending_order(((top - priority) * scale).astype(np.uint32))  # ascending key = descending priority
 
 
-def radix_order(key: np.ndarray) -> np.ndarray:
-    """The stable ascending order of unsigned 32-bit keys: a counting sort on each 16-bit half."""
-    order = np.argsort(key.astype(np.uint16), kind="stable")  # the cast keeps the low 16 bits; radix sort
+def ascending_order(key: np.ndarray) -> np.ndarray:
+    """The stable ascending order of unsigned 32-bit keys, as ``np.argsort(key, kind="stable")`` (tested).
+
+    A counting sort on each 16-bit half (numpy radix-sorts 16-bit keys), low half first.
+    """
+    order = np.argsort(key.astype(np.uint16), kind="stable")  # the cast keeps the low 16 bits
     return order[np.argsort((key[order] >> 16).astype(np.uint16), kind="stable")]
 
 
 def allocate_days(
-    free_days: np.ndarray | int, rate_cents: np.ndarray, job_days: int, demand: np.ndarray
+    free_days: np.ndarray, rate_cents: np.ndarray, job_days: int, demand: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Book worker-days for brands that ask in turn, from workers in ranking order.
 
     Workers (``free_days``, ``rate_cents``) are given best-ranked first; brands (``demand``) in
-    booking order; ``free_days`` may be one number, when every worker has the same free days.
+    booking order.
     The ranking is walked in passes: each pass gives each worker at most ``job_days`` more days,
     so work spreads down the ranking before anyone is fully booked. Brands take consecutive
     stretches of the resulting sequence of days, so each brand pays exactly the day rates of the
@@ -141,10 +137,6 @@ def allocate_days(
     """
     rate_cents = np.asarray(rate_cents, dtype=np.int64)
     demand = np.asarray(demand, dtype=np.int64)
-    if np.ndim(free_days) == 0:  # one number: every worker has the same free days
-        if free_days > 0 and rate_cents.size:
-            return _allocate_equal_days(int(free_days), rate_cents, job_days, demand)
-        free_days = np.full(rate_cents.size, free_days)
     free_days = np.asarray(free_days, dtype=np.int64)
     most = int(free_days.max(initial=0))
     if most == 0:
@@ -254,8 +246,8 @@ def split_commission(gross_cents: np.ndarray, share: float) -> tuple[np.ndarray,
 def income_statistics(cents: np.ndarray) -> dict[str, float]:
     """Median, 10th and 90th percentiles (USD) and Gini of one group's monthly incomes in cents.
 
-    Only the positive incomes are sorted (by a radix sort while they are below 2**32; most months
-    many earn nothing); the zeros are counted and come first. The median and percentiles are
+    Only the positive incomes are sorted (most months many earn nothing); the zeros are counted
+    and come first. The median and percentiles are
     those of ``np.median`` and ``np.percentile`` (linear, Hyndman-Fan 7) of the incomes in USD.
     The Gini coefficient ``2 * sum(i * x_i) / (n * sum(x)) - (n + 1) / n`` over the ascending
     incomes ``x_1..x_n`` is computed from exact integer sums, so it is correctly rounded, never
@@ -265,9 +257,9 @@ def income_statistics(cents: np.ndarray) -> dict[str, float]:
     n = cents.size
     if n == 0:
         return {"median": 0.0, "p10": 0.0, "p90": 0.0, "gini": 0.0}
-    positive = np.compress(cents > 0, cents)  # several times faster than cents[cents > 0] on a mixed mask
+    positive = cents[cents > 0]
     top = int(positive.max()) if positive.size else 0
-    positive = positive[radix_order(positive.astype(np.uint32))] if top < 2**32 else np.sort(positive)
+    positive = positive[ascending_order(positive.astype(np.uint32))] if top < 2**32 else np.sort(positive)
     zeros = n - positive.size
 
     def usd(rank: int) -> float:

@@ -1,9 +1,11 @@
 """The Mesa model: builds brands and workers, and runs the monthly step stage by stage.
 
 State lives in two tables of numpy arrays (``self.workers``, ``self.brands``); the Mesa agents
-are views of their rows. Each stage method reads and writes whole arrays through the pure
-functions of :mod:`sim.core.kernels`. All randomness comes from ``self.rng`` (seeded by ``cfg.seed``),
-drawn in a fixed order each month, so a config and seed give the same results in any process.
+are views of their rows. What one stage of a month hands to the next is the :class:`Month`
+record ``self.month`` (sim.core.state): each stage's docstring says what it reads and writes.
+The economics is in the pure functions of :mod:`sim.core.kernels`. All randomness comes from
+``self.rng`` (seeded by ``cfg.seed``), drawn in a fixed order each month, so a config and seed
+give the same results in any process.
 """
 
 from __future__ import annotations
@@ -12,30 +14,28 @@ import mesa
 import numpy as np
 
 from sim.core import kernels, reporters
-from sim.core.agents import WORKER_CLASSES, Brand, brand_table, worker_table
-from sim.core.rules import month_number, rules_in_force
-from sim.core.schema import CREW, MODES, OCCUPATIONS, SEGMENTS, SHOOT_TYPES, SimConfig
-
-HUMAN, TWIN, GENERIC = range(3)
-TOP, ECOM, AI_PRODUCER = (OCCUPATIONS.index(name) for name in ("top_model", "ecommerce_model", "ai_content_producer"))
-MODEL_OCCUPATIONS = (TOP, ECOM)  # the occupation whose faces each shoot type shows
-CREW_CODES = [OCCUPATIONS.index(name) for name in CREW]
+from sim.core.agents import Brand, brand_table, worker_class, worker_table
+from sim.core.registry import GENERIC, HUMAN, MODES, SEGMENTS, SHOOT_TYPES, TWIN, Occupations
+from sim.core.rules import month_number, policies, rules_in_force
+from sim.core.schema import SimConfig
+from sim.core.state import Month, Workforce
 
 
 class FashionMarket(mesa.Model):
     """Brands buy photo content each month from human crews, licensed twins or generic AI.
 
-    Two ways of indexing workers: ``self.workers.<column>[row]`` is the table, one row per worker
-    who ever entered (a worker's row never changes); the month's workforce is ``month_rows``
-    (the rows active when the month began, occupation by occupation), and every ``month_*``
-    array holds one value per entry of ``month_rows``, in the same order.
+    A worker's row in ``self.workers`` never changes; the month's workforce
+    (``self.month.workforce.rows``) lists the rows active when the month began, occupation by
+    occupation, and every per-worker array of the month follows that order.
     """
 
     def __init__(self, cfg: SimConfig) -> None:
         super().__init__(rng=cfg.seed)
         self.cfg = cfg
+        self.occupations = occupations = Occupations.from_config(cfg.occupations)
+        self.policies = policies(cfg.regulation)
         self.start_month = month_number(cfg.start)
-        occ = [getattr(cfg.occupations, name) for name in OCCUPATIONS]
+        occ = [cfg.occupations[name] for name in occupations.names]
         self.rate_floor = np.array([o.rate_floor for o in occ])
         self.rate_ceiling = np.array([o.rate_ceiling for o in occ])
         self.outside_option = np.array([o.outside_option for o in occ])
@@ -48,38 +48,32 @@ class FashionMarket(mesa.Model):
         self.quality_emphasis = np.array([s.quality_emphasis for s in shoots])
         # recipe[type, mode, occupation]: workers booked per shoot-day
         self.recipe = np.array(
-            [[[getattr(getattr(s, mode), name) for name in OCCUPATIONS] for mode in MODES] for s in shoots]
+            [[[getattr(s, mode).get(name, 0.0) for name in occupations.names] for mode in MODES] for s in shoots]
         )
 
-        counts = [getattr(cfg.population, name) for name in OCCUPATIONS]
-        # room for a quarter more rows than the first workforce: entrants seldom make the table grow
-        # (each growth copies every column), which at national cost about 0.2 ms a month amortised
+        counts = [cfg.population.workers[name] for name in occupations.names]
+        # room for a quarter more rows than the first workforce, so that entrants seldom make the table grow
         self.workers = worker_table(cfg.market.income_window, sum(counts) * 5 // 4)
-        self.month_rows = self.members = None  # the month's workforce, grouped by occupation (group_active)
-        self.joined: list[list[np.ndarray]] = [[] for _ in OCCUPATIONS]  # rows added since it was grouped
-        self.worker_agents: list = []  # the agent of each row of the table, exited workers included
-        self.leavers = self.royalty_payees = np.zeros(0, dtype=np.int64)  # last month's rows, cleared in begin_month
+        self.month: Month | None = None  # the month being run (or last run)
         for code, count in enumerate(counts):
-            self.add_workers(code, count, retrained=False)
+            self.add_workers(code, count)
         self._build_brands()
 
         self.levy_fund = 0  # cents collected and not yet paid out
         self.occupation_rows: list[dict] = []
         self.market_rows: list[dict] = []
         self.agent_records: list[dict] = []  # filled only when cfg.output.agent_records is set
-        self.unfilled = np.zeros(len(OCCUPATIONS), dtype=np.int64)
 
     # -- building ------------------------------------------------------------------------
-    def add_workers(self, code: int, count: int, retrained: bool) -> np.ndarray:
+    def add_workers(self, code: int, count: int) -> np.ndarray:
         """Append ``count`` workers of occupation ``code`` around the going day rate (see ``going_rate``)."""
-        cfg = getattr(self.cfg.occupations, OCCUPATIONS[code])
+        cfg = self.cfg.occupations[self.occupations.names[code]]
         workers = self.workers
         median = self.going_rate(code)
         rows = workers.append(count)
         spread = self.rng.normal(size=count)
         workers.occupation[rows] = code
         workers.active[rows] = True
-        workers.retrained[rows] = retrained
         workers.first_month[rows] = self.steps  # the step of her first month: the next (0 when building)
         workers.capacity[rows] = cfg.capacity
         workers.day_rate[rows] = np.clip(
@@ -88,16 +82,16 @@ class FashionMarket(mesa.Model):
         # reputation follows the day rate with noise: the dearest are mostly the best known
         workers.reputation[rows] = np.exp(cfg.rate_dispersion * spread + 0.3 * self.rng.normal(size=count))
         workers.willingness[rows] = self.rng.beta(2.0, 2.0, size=count)
-        is_model = code in MODEL_OCCUPATIONS
+        is_model = code in self.occupations.faces
         workers.underrepresented[rows] = is_model & (self.rng.random(count) < self.cfg.market.underrepresented_share)
-        cls = WORKER_CLASSES[OCCUPATIONS[code]]
-        self.worker_agents.extend(cls(self, row) for row in rows.tolist())
-        self.joined[code].append(rows)
+        cls = worker_class(self.occupations.names[code])
+        for row in rows.tolist():
+            cls(self, row)  # registers itself with the model (model.agents_by_type[cls])
         return rows
 
     def going_rate(self, code: int) -> float:
         """Median day rate of the occupation's workers this month; the configured rate before the first."""
-        rows = self.members[code] if self.members is not None else ()
+        rows = self.month.workforce.members(code) if self.month is not None else ()
         return float(np.median(self.workers.day_rate[rows])) if len(rows) else self.configured_rate[code]
 
     def _build_brands(self) -> None:
@@ -115,13 +109,12 @@ class FashionMarket(mesa.Model):
         brands.campaign_base[rows] = np.array([s.campaign_days for s in segs])[seg] * size
         brands.ecommerce_base[rows] = np.array([s.ecommerce_days for s in segs])[seg] * size
         brands.license_model[rows] = -1
-        self.brand_agents = [Brand(self, int(row)) for row in rows]
+        for row in rows.tolist():
+            Brand(self, row)
 
     # -- the monthly step ----------------------------------------------------------------
     def step(self) -> None:
-        """One month, in the order of DESIGN section 4."""
-        self.t = self.steps - 1  # Mesa counts steps from 1
-        self.rules = rules_in_force(self.cfg.regulation, self.start_month + self.t)
+        """One month, in the order of docs/design.md section 4."""
         self.begin_month()
         self.draw_demand()
         self.adopt_ai()
@@ -133,92 +126,52 @@ class FashionMarket(mesa.Model):
         self.record()
 
     def begin_month(self) -> None:
-        workers = self.workers
-        # this month's days, income and royalties start at zero: booking and pay write every worker of
-        # the month's workforce, so only last month's leavers and royalty earners need clearing
-        for column in ("days_worked", "income"):
-            workers.view(column)[self.leavers] = 0
-        workers.royalties[self.royalty_payees] = 0
-        self.brands.view("spend_by_mode")[:] = 0.0
-        self.group_active()
-        self.month_rate = workers.day_rate[self.month_rows]  # month_* arrays: one value per month_rows entry
-        self.month_capacity = workers.capacity[self.month_rows]
-        self.ledger = dict.fromkeys(reporters.LEDGER, 0)
-        self.flows = {name: np.zeros(len(OCCUPATIONS), dtype=np.int64) for name in ("entries", "exits", "retrained")}
-        cfg = self.cfg
-        self.cost_per_image = kernels.ai_cost_per_image(cfg.ai.cost_per_image, cfg.ai.cost_decline, self.t)
-        self.gap = kernels.quality_gap(cfg.ai.quality_gap, cfg.ai.quality_half_life, self.t, cfg.ai.quality_gap_floor)
-        self.mean_rate = self._mean_rates()
+        """Open the month: its workforce, rules and prices. Writes a new ``self.month``."""
+        t = self.steps - 1  # Mesa counts steps from 1
+        workers, cfg = self.workers, self.cfg
+        for column in ("days_worked", "income", "royalties"):  # this month's, from zero
+            workers.view(column)[:] = 0
+        workforce = Workforce.of(workers.view("active"), workers.view("occupation"), len(self.occupations))
+        rate = workers.day_rate[workforce.rows]
+        mean_rate = np.array(
+            [rate[part].mean() if part.stop > part.start else self.configured_rate[code]
+             for code, part in enumerate(workforce.parts)]
+        )  # fmt: skip
+        rules = rules_in_force(self.policies, self.start_month + t)
+        cost_per_image = kernels.ai_cost_per_image(cfg.ai.cost_per_image, cfg.ai.cost_decline, t)
         fee = 1.0 + cfg.market.agency_client_fee * self.commissioned
-        self.crew_cost = self.recipe @ (self.mean_rate * fee)  # USD per shoot-day [type, mode]
-        self.image_cost = self.images * self.cost_per_image * (1.0 + self.rules.ai_levy)
+        self.month = Month(
+            t=t,
+            rules=rules,
+            workforce=workforce,
+            rate=rate,
+            capacity=workers.capacity[workforce.rows],
+            cost_per_image=cost_per_image,
+            quality_gap=kernels.quality_gap(cfg.ai.quality_gap, cfg.ai.quality_half_life, t, cfg.ai.quality_gap_floor),
+            mean_rate=mean_rate,
+            crew_cost=self.recipe @ (mean_rate * fee),
+            image_cost=self.images * cost_per_image * (1.0 + rules.ai_levy),
+            ledger=dict.fromkeys(reporters.LEDGER, 0),
+            flows={name: np.zeros(len(self.occupations), dtype=np.int64) for name in ("entries", "exits", "retrained")},
+        )
 
-    def active_this_month(self) -> np.ndarray:
-        """Workers who were active when the month began (entrants of this month excluded)."""
-        mask = np.zeros(self.workers.size, dtype=bool)
-        mask[self.month_rows] = True
-        return mask
+    @property
+    def t(self) -> int:
+        """The current month's step, from 0."""
+        return self.month.t
 
-    def group_active(self) -> None:
-        """The month's workforce: active rows grouped by occupation, ascending within each.
+    @property
+    def rules(self):
+        """The rules in force this month."""
+        return self.month.rules
 
-        ``month_rows`` holds them all, occupation by occupation; ``members[code]`` is one
-        occupation's part and ``group_sizes`` the parts' sizes. The first month sorts the table
-        by occupation; later months keep last month's rows that are still active and add the
-        rows that joined since at the end of their occupation (they are the newest rows).
-        """
-        if self.month_rows is None:
-            rows = np.flatnonzero(self.workers.view("active"))
-            code = self.workers.occupation[rows]
-            sizes = np.bincount(code, minlength=len(OCCUPATIONS))
-            self.month_rows = rows[np.argsort(code, kind="stable")]
-        else:
-            still = self.workers.active[self.month_rows]
-            kept = np.split(np.compress(still, self.month_rows), np.cumsum(self.group_sums(still))[:-1])
-            parts = [[rows, *joined] for rows, joined in zip(kept, self.joined, strict=True)]
-            sizes = np.array([sum(part.size for part in occupation) for occupation in parts])
-            self.month_rows = np.concatenate([part for occupation in parts for part in occupation])
-        self.group_sizes = sizes
-        end = np.cumsum(sizes)
-        self._slices = [slice(int(a), int(b)) for a, b in zip(end - sizes, end, strict=True)]
-        self._starts = [part.start for part in self._slices if part.stop > part.start]  # of the non-empty parts
-        self.members = [self.month_rows[part] for part in self._slices]
-        self.joined = [[] for _ in OCCUPATIONS]
-
-    def group_slices(self) -> list[slice]:
-        """Each occupation's part of ``month_rows`` (and of the ``month_*`` arrays), in occupation order."""
-        return self._slices
-
-    def top_model_positions(self, rows: np.ndarray) -> np.ndarray:
-        """Where each of ``rows`` (top models of this month's workforce) sits among the top models' part of month_rows.
-
-        That part is ascending by row, so a binary search finds them; a row outside it stops the run.
-        """
-        top = self.month_rows[self.group_slices()[TOP]]
-        position = np.searchsorted(top, rows)
-        assert (position < top.size).all() and (top[position] == rows).all(), "a top model outside the workforce"
-        return position
-
-    def per_row(self, values: np.ndarray) -> np.ndarray:
-        """A per-occupation value for each of ``month_rows``."""
-        return np.repeat(values, self.group_sizes)
-
-    def group_sums(self, values: np.ndarray) -> np.ndarray:
-        """Exact integer sums by occupation of integer (or boolean) values given for each of ``month_rows``."""
-        assert values.dtype.kind in "biu", "group_sums adds integers exactly; it would cut floats"
-        sums = np.zeros(len(OCCUPATIONS), dtype=np.int64)
-        some = self.group_sizes > 0
-        if self._starts:  # reduceat over the non-empty parts only: an empty part would take its neighbour's value
-            sums[some] = np.add.reduceat(values, self._starts, dtype=np.int64)
-        return sums
-
-    def _mean_rates(self) -> np.ndarray:
-        """Mean day rate of each occupation's active workers (the configured rate if it has none)."""
-        rates = [self.month_rate[part] for part in self.group_slices()]
-        return np.array([rate.mean() if rate.size else self.configured_rate[code] for code, rate in enumerate(rates)])
+    @property
+    def ledger(self) -> dict[str, int]:
+        """This month's money flows in cents."""
+        return self.month.ledger
 
     def draw_demand(self) -> None:
-        """Stage 1: each brand draws its shoot-days (base x growth x season, Poisson)."""
+        """Stage 1: each brand draws its shoot-days (base x growth x season, Poisson). Writes the brands' demand."""
         month_of_year = (self.start_month + self.t) % 12
         scale = kernels.growth_factor(self.t, self.cfg.market.demand_growth)
         scale *= kernels.seasonal_factor(month_of_year, self.cfg.market.season_amplitude)
@@ -228,21 +181,31 @@ class FashionMarket(mesa.Model):
 
     def _shoot_costs(self) -> np.ndarray:
         """Expected USD per shoot-day [brand, type, mode] at this month's prices."""
-        brands = self.brands
+        brands, month = self.brands, self.month
         royalty = np.where(brands.view("license_model") >= 0, brands.view("license_royalty") / 100.0, 0.0)
-        cost = np.repeat(self.crew_cost[None], brands.size, axis=0)  # a copy per brand, faster than broadcast_to
-        cost[:, :, TWIN] += self.image_cost + royalty[:, None]
-        cost[:, :, GENERIC] += self.image_cost
+        cost = np.repeat(month.crew_cost[None], brands.size, axis=0)
+        cost[:, :, TWIN] += month.image_cost + royalty[:, None]
+        cost[:, :, GENERIC] += month.image_cost
         return cost
 
+    def _available_modes(self) -> np.ndarray:
+        """[brand, mode] mask of the modes each brand may use this month."""
+        brands = self.brands
+        adopted, licensed = brands.view("adopted"), brands.view("license_model") >= 0
+        return self.rules.available_modes(adopted, licensed, brands.view("segment"))
+
     def adopt_ai(self) -> None:
-        """Stage 2: Bass-style adoption, hazard scaled by the expected net saving."""
-        brands, ai = self.brands, self.cfg.ai
+        """Stage 2: Bass-style adoption, hazard scaled by the expected net saving. Writes ``adopted`` and the ledger."""
+        brands, ai, month = self.brands, self.cfg.ai, self.month
         cost = self._shoot_costs()
-        expected_twin = self.rules.twin_pay_share(self.cfg.market.twin_royalty_offer) * self.mean_rate[TOP]
+        expected_twin = self.rules.twin_pay_share(self.cfg.market.twin_royalty_offer) * month.mean_rate[
+            self.occupations.twin_model
+        ]
         cost[:, :, TWIN] += np.where(brands.view("license_model") >= 0, 0.0, expected_twin)[:, None]
-        allowed = self.rules.available_modes(np.ones(1, bool), np.ones(1, bool))[0]  # the rules allow, any brand
-        ai_cost = kernels.fold_last_axis(np.minimum, np.where(allowed[1:], cost[:, :, 1:], np.inf))
+        # the AI modes the rules would allow each brand once it has adopted (and licensed a twin)
+        everyone = np.ones(brands.size, dtype=bool)
+        allowed = self.rules.available_modes(everyone, everyone, brands.view("segment"))
+        ai_cost = kernels.fold_last_axis(np.minimum, np.where(allowed[:, None, 1:], cost[:, :, 1:], np.inf))
         base = np.stack([brands.view("campaign_base"), brands.view("ecommerce_base")], axis=1)
         human_month = kernels.fold_last_axis(np.add, base * cost[:, :, HUMAN])
         ai_month = kernels.fold_last_axis(np.add, base * ai_cost)
@@ -255,46 +218,50 @@ class FashionMarket(mesa.Model):
         new = ~adopted & (self.rng.random(brands.size) < hazard)
         adopted[new] = True
         setup = np.where(new, round(ai.adoption_cost * 100), 0)
-        levy = self.rules.levy_cents(setup)
-        self.pay_ai(setup, levy)
+        self.pay_ai(setup, self.rules.levy_cents(setup))
 
     def pay_ai(self, vendor_cents: np.ndarray, levy_cents: np.ndarray) -> None:
         """Brands pay the AI vendor and the levy; the levy goes into the retraining fund."""
-        self.ledger["brand_spend"] += int(vendor_cents.sum() + levy_cents.sum())
-        self.ledger["ai_vendor_revenue"] += int(vendor_cents.sum())
-        self.ledger["levy_collected"] += int(levy_cents.sum())
+        ledger = self.ledger
+        ledger["brand_spend"] += int(vendor_cents.sum() + levy_cents.sum())
+        ledger["ai_vendor_revenue"] += int(vendor_cents.sum())
+        ledger["levy_collected"] += int(levy_cents.sum())
         self.levy_fund += int(levy_cents.sum())
 
     def license_twins(self) -> None:
-        """Stage 3: brands without a twin ask a top model; she consents if the pay clears her reservation."""
-        brands, workers, mcfg = self.brands, self.workers, self.cfg.market
+        """Stage 3: brands without a twin ask a model; she consents if the pay clears her reservation.
+
+        Writes the brands' licences (model, royalty per use, consent, expiry).
+        """
+        brands, workers, mcfg, rules = self.brands, self.workers, self.cfg.market, self.rules
         licensed = brands.view("license_model")
         lapsed = (licensed >= 0) & (
             (brands.view("license_expires") < self.t) | ~workers.active[np.maximum(licensed, 0)]
         )
-        if self.rules.consent_required:
+        if rules.consent_required:
             lapsed |= (licensed >= 0) & ~brands.view("license_consented")
         licensed[lapsed] = -1
         seekers = np.flatnonzero(brands.view("adopted") & (licensed < 0))
+        # drawn even when nobody can be asked below, so that later draws do not depend on that
         seekers = seekers[self.rng.permutation(seekers.size)]
-        candidates = self.members[TOP]
-        if not self.rules.cross_brand_licensing:
+        candidates = self.month.workforce.members(self.occupations.twin_model)
+        if not rules.cross_brand_licensing:
             candidates = np.setdiff1d(candidates, licensed[licensed >= 0])
         if seekers.size == 0 or candidates.size == 0:
             return
         weight = workers.reputation[candidates] ** mcfg.reputation_weight
         weight = weight / weight.sum()
-        if self.rules.cross_brand_licensing:
+        if rules.cross_brand_licensing:
             chosen = candidates[self.rng.choice(candidates.size, size=seekers.size, p=weight)]
         else:
             seekers = seekers[: candidates.size]
             chosen = candidates[self.rng.choice(candidates.size, size=seekers.size, replace=False, p=weight)]
         rate = workers.day_rate[chosen]
-        offer = self.rules.twin_pay_share(mcfg.twin_royalty_offer) * rate
+        offer = rules.twin_pay_share(mcfg.twin_royalty_offer) * rate
         reservation = mcfg.twin_reservation * (1.0 - workers.willingness[chosen]) * rate
         consent = offer >= reservation
         use_anyway = self.rng.random(seekers.size) < mcfg.unconsented_use_prob
-        use_anyway &= ~consent & self.rules.unconsented_use_allowed()
+        use_anyway &= ~consent & rules.unconsented_use_allowed()
         signed = consent | use_anyway
         pay = np.where(consent, offer, offer * mcfg.unconsented_pay_share)
         rows = seekers[signed]
@@ -306,24 +273,24 @@ class FashionMarket(mesa.Model):
     def choose_modes(self) -> None:
         """Stage 4: multinomial logit over human, twin and generic for each brand and shoot type.
 
-        A brand with no AI mode open to it (not adopted, or generic AI banned and no twin) books
+        Writes ``month.shoots`` and ``month.diversity``. A brand with no AI mode open to it books
         every shoot with humans; the logit and the draw are taken for the others only.
         """
-        brands, workers, mcfg = self.brands, self.workers, self.cfg.market
+        brands, workers, mcfg, month = self.brands, self.workers, self.cfg.market, self.month
         licensed = brands.view("license_model")
-        available = self.rules.available_modes(brands.view("adopted"), licensed >= 0)
-        quality = np.array([1.0, 1.0 - self.gap * mcfg.twin_gap_share, 1.0 - self.gap])
+        available = self._available_modes()
+        quality = np.array([1.0, 1.0 - month.quality_gap * mcfg.twin_gap_share, 1.0 - month.quality_gap])
         disclosed = np.array([0.0, 1.0, 1.0]) * self.rules.disclosure_probability(mcfg.detection_share)
-        diversity = np.empty((brands.size, 2, 3))
-        for kind, code in enumerate(MODEL_OCCUPATIONS):
-            rows = self.members[code]
+        diversity = np.empty((brands.size, len(SHOOT_TYPES), 3))
+        for kind, code in enumerate(self.occupations.faces):
+            rows = month.workforce.members(code)
             diversity[:, kind, HUMAN] = workers.underrepresented[rows].mean() if rows.size else 0.0
         diversity[:, :, TWIN] = workers.underrepresented[np.maximum(licensed, 0)][:, None]
         diversity[:, :, GENERIC] = mcfg.ai_diversity
         demand = np.stack([brands.view("campaign_demand"), brands.view("ecommerce_demand")], axis=1)
-        self.shoots = np.zeros((brands.size, 2, 3), dtype=np.int64)  # [brand, type, mode]
-        self.shoots[:, :, HUMAN] = demand
-        self.diversity = diversity
+        month.shoots = np.zeros((brands.size, len(SHOOT_TYPES), 3), dtype=np.int64)
+        month.shoots[:, :, HUMAN] = demand
+        month.diversity = diversity
         choosing = np.flatnonzero(available[:, TWIN] | available[:, GENERIC])
         if choosing.size == 0:
             return
@@ -334,157 +301,142 @@ class FashionMarket(mesa.Model):
             + self.diversity_weight[choosing, None, None] * diversity[choosing]
         )
         shares = kernels.logit_shares(utility, available[choosing, None, :])
-        self.shoots[choosing] = self.rng.multinomial(demand[choosing], shares)
+        month.shoots[choosing] = self.rng.multinomial(demand[choosing], shares)
 
     def book_crews(self) -> None:
-        """Stage 5: book crews occupation by occupation, brands asking in a random order."""
-        brands, workers, mcfg = self.brands, self.workers, self.cfg.market
+        """Stage 5: book crews occupation by occupation, brands asking in a random order.
+
+        Reads ``month.shoots``; writes ``month.crews``, ``needed``, ``cost``, ``rate_cents``,
+        ``days`` and ``unfilled``, and the workers' days worked.
+        """
+        brands, workers, mcfg, month = self.brands, self.workers, self.cfg.market, self.month
+        workforce = month.workforce
         order = self.rng.permutation(brands.size)
-        self.crews = kernels.draw_crew(self.rng, self.shoots, self.recipe)  # [occupation, brand, mode]
-        self.needed = kernels.fold_last_axis(np.add, self.crews)  # worker-days [occupation, brand]
-        asked = self.needed[:, order]
-        rows = self.month_rows  # occupation by occupation; `ranked` puts each in this month's ranking order
-        slices = self.group_slices()
-        self.month_rate_cents = np.rint(self.month_rate * 100).astype(np.int64)
-        log_weight = -mcfg.price_weight * np.log(self.month_rate)  # odds ~ rate**-price_weight
-        top = slices[TOP]  # top models: odds ~ reputation**reputation_weight
-        log_weight[top] = mcfg.reputation_weight * np.log(workers.reputation[rows[top]])
+        month.crews = kernels.draw_crew(self.rng, month.shoots, self.recipe)
+        month.needed = kernels.fold_last_axis(np.add, month.crews)
+        asked = month.needed[:, order]
+        month.rate_cents = np.rint(month.rate * 100).astype(np.int64)
+        # each occupation ranked by a Plackett-Luce draw: campaign faces (top models) by reputation, others by price
+        log_weight = -mcfg.price_weight * np.log(month.rate)
+        faces = workforce.parts[self.occupations.faces[0]]
+        log_weight[faces] = mcfg.reputation_weight * np.log(workers.reputation[workforce.rows[faces]])
         priority = kernels.race_priorities(self.rng, log_weight)  # the same draws as one call per occupation
-        self.month_days = np.empty(rows.size, dtype=np.int64)
-        self.cost = np.empty_like(self.needed)  # cents [occupation, brand]
-        # free days: the capacity, as nobody has been booked yet this month; one number per occupation
-        # in the model (allocate_days takes it so), worker by worker in ranking order otherwise
-        capacity = self.month_capacity
-        uniform = self.group_sizes == 0
-        if self._starts:
-            lowest, highest = (ufunc.reduceat(capacity, self._starts) for ufunc in (np.minimum, np.maximum))
-            uniform[~uniform] = lowest == highest
-        for code, part in enumerate(slices):
-            ranked = kernels.priority_order(priority[part])
-            free = int(capacity[part.start]) if uniform[code] and part.stop > part.start else capacity[part][ranked]
+        month.days = np.empty(workforce.rows.size, dtype=np.int64)
+        month.cost = np.empty_like(month.needed)
+        month.unfilled = np.zeros(len(self.occupations), dtype=np.int64)
+        for code, part in enumerate(workforce.parts):
+            ranked = kernels.ranking(priority[part])
             days_ranked, cost_in_order, filled = kernels.allocate_days(
-                free, self.month_rate_cents[part][ranked], mcfg.job_days, asked[code]
+                month.capacity[part][ranked], month.rate_cents[part][ranked], mcfg.job_days, asked[code]
             )
-            self.month_days[part][ranked] = days_ranked
-            self.cost[code, order] = cost_in_order
-            self.unfilled[code] = asked[code].sum() - filled.sum()
-        workers.days_worked[rows] = self.month_days.astype(np.int32)  # cast first: a casting scatter is slow
+            month.days[part][ranked] = days_ranked
+            month.cost[code, order] = cost_in_order
+            month.unfilled[code] = asked[code].sum() - filled.sum()
+        workers.days_worked[workforce.rows] = month.days.astype(np.int32)  # cast first: a casting scatter is slow
 
     def pay(self) -> None:
-        """Stage 6: pay the booked workers, the twins' royalties, the AI vendor and the levy."""
-        brands, mcfg = self.brands, self.cfg.market
-        gross = self.month_days * self.month_rate_cents
+        """Stage 6: pay the booked workers, the twins' royalties, the AI vendor and the levy.
+
+        Reads the bookings; writes ``month.income`` and ``royalty_earners``, the workers' income
+        and royalties, and the ledger.
+        """
+        brands, mcfg, month = self.brands, self.cfg.market, self.month
+        workforce, ledger = month.workforce, month.ledger
+        gross = month.days * month.rate_cents
         commission = np.zeros(gross.size, dtype=np.int64)
         for code in np.flatnonzero(self.commissioned):  # agencies take their share of models' pay only
-            part = self.group_slices()[code]
+            part = workforce.parts[code]
             commission[part] = kernels.split_commission(gross[part], mcfg.agency_commission)[0]
-        self.month_income = gross - commission  # net cents, each of month_rows; royalties are added below
-        self._pay_workers(self.month_rows, self.month_income, commission, first=True)
-        fee = np.rint(self.cost * (mcfg.agency_client_fee * self.commissioned)[:, None]).astype(np.int64)
-        self.ledger["brand_spend"] += int(self.cost.sum() + fee.sum())
-        self.ledger["agency_commission"] += int(fee.sum())
-        spend = brands.view("spend_by_mode")  # each occupation's bill shared over modes by days booked
-        per_day = (self.cost + fee) / np.maximum(self.needed, 1)  # cents per worker-day [occupation, brand]
-        spend += np.einsum("ob,obm->bm", per_day, self.crews) / 100.0  # summed over occupations, without a temporary
+        month.income = gross - commission  # net cents of each worker; royalties are added below
+        ledger["worker_pay"] += int(month.income.sum())
+        ledger["agency_commission"] += int(commission.sum())
+        fee = np.rint(month.cost * (mcfg.agency_client_fee * self.commissioned)[:, None]).astype(np.int64)
+        ledger["brand_spend"] += int(month.cost.sum() + fee.sum())
+        ledger["agency_commission"] += int(fee.sum())
 
-        uses = kernels.fold_last_axis(np.add, self.shoots[:, :, TWIN])
+        # twin royalties: each licensing brand pays its model per use; a model is paid once for all her uses
+        uses = kernels.fold_last_axis(np.add, month.shoots[:, :, TWIN])
         has = uses > 0
         royalty = uses * brands.view("license_royalty")
-        model_rows = brands.view("license_model")[has]
-        self.ledger["brand_spend"] += int(royalty.sum())
-        self.ledger["unconsented_uses"] = int(uses[has & ~brands.view("license_consented")].sum())
-        # each licensed model once, by her position among this month's top models, without a sort
-        top = self.group_slices()[TOP]
-        position = self.top_model_positions(model_rows)
-        uses_by_position = np.bincount(position, minlength=top.stop - top.start)
-        at = np.flatnonzero(uses_by_position)  # the payees' positions, ascending
-        gross = np.bincount(position, weights=royalty[has], minlength=uses_by_position.size)[at]  # exact below 2**53
+        ledger["brand_spend"] += int(royalty.sum())
+        ledger["unconsented_uses"] = int(uses[has & ~brands.view("license_consented")].sum())
+        payees, payee_of_brand = np.unique(brands.view("license_model")[has], return_inverse=True)
+        gross = np.bincount(payee_of_brand, weights=royalty[has], minlength=payees.size).astype(np.int64)
         commission, net = kernels.split_commission(
-            gross.astype(np.int64), mcfg.agency_commission if self.commissioned[TOP] else 0.0
+            gross, mcfg.agency_commission if self.commissioned[self.occupations.twin_model] else 0.0
         )
-        at += top.start
-        self.royalty_payees = self.month_rows[at]
-        self._pay_workers(self.royalty_payees, net, commission, royalties=True)
-        self.month_income[at] += net
-        self.royalty_earners = at[net > 0]  # positions in month_rows of the workers who earned a royalty
+        self.workers.royalties[payees] = net
+        ledger["worker_pay"] += int(net.sum())
+        ledger["twin_royalties"] += int(net.sum())
+        ledger["agency_commission"] += int(commission.sum())
+        models = workforce.members(self.occupations.twin_model)
+        position = np.searchsorted(models, payees)  # where each payee sits among them (a licence lapses on exit)
+        assert (models[np.minimum(position, models.size - 1)] == payees).all(), "a twin paid outside the workforce"
+        position += workforce.parts[self.occupations.twin_model].start
+        month.income[position] += net
+        month.royalty_earners = position[net > 0]
+        self.workers.income[workforce.rows] = month.income
 
-        image_cents = np.rint(self.images * self.cost_per_image * 100).astype(np.int64)
-        vendor = self.shoots[:, :, TWIN] @ image_cents, self.shoots[:, :, GENERIC] @ image_cents
-        levy = self.rules.levy_cents(vendor[0]), self.rules.levy_cents(vendor[1])
-        self.pay_ai(vendor[0] + vendor[1], levy[0] + levy[1])
-        spend[:, TWIN] += (royalty + vendor[0] + levy[0]) / 100.0
-        spend[:, GENERIC] += (vendor[1] + levy[1]) / 100.0
-
-    def _pay_workers(
-        self, rows: np.ndarray, net: np.ndarray, commission: np.ndarray, royalties: bool = False, first: bool = False
-    ) -> None:
-        """Credit net pay (cents) to workers and book it, with the agency's commission on it, in the ledger.
-
-        ``first``: the month's first credit to these rows, whose income is still zero, so it is
-        written rather than added.
-        """
-        if first:
-            self.workers.income[rows] = net
-        else:
-            self.workers.income[rows] += net
-        self.ledger["worker_pay"] += int(net.sum())
-        self.ledger["agency_commission"] += int(commission.sum())
-        if royalties:
-            self.workers.royalties[rows] += net
-            self.ledger["twin_royalties"] += int(net.sum())
+        image_cents = np.rint(self.images * month.cost_per_image * 100).astype(np.int64)
+        vendor = (month.shoots[:, :, TWIN] + month.shoots[:, :, GENERIC]) @ image_cents
+        levy = self.rules.levy_cents(month.shoots[:, :, TWIN] @ image_cents)
+        levy += self.rules.levy_cents(month.shoots[:, :, GENERIC] @ image_cents)
+        self.pay_ai(vendor, levy)
 
     def adjust(self) -> None:
-        """Stage 7: day rates follow utilisation; the poorly paid exit; crew retrain; newcomers enter."""
-        workers, mcfg = self.workers, self.cfg.market
+        """Stage 7: day rates follow utilisation; the poorly paid exit; crew retrain; newcomers enter.
+
+        Reads the month's days and income; writes day rates, income histories, ``active``,
+        ``month.flows`` and ``month.income_cents``, and adds the entrants' rows.
+        """
+        workers, mcfg, month = self.workers, self.cfg.market, self.month
+        workforce = month.workforce
         code = workers.view("occupation")
-        rows = self.month_rows  # everyone active now: exits and entries come below
+        rows = workforce.rows  # everyone active now: exits and entries come below
         workers.day_rate[rows] = kernels.adjust_day_rates(
-            self.month_rate,
-            self.month_days / self.month_capacity,  # the days booked this month, as a share of capacity
-            self.per_row(self.target_utilisation),
+            month.rate,
+            month.days / month.capacity,  # the days booked this month, as a share of capacity
+            workforce.per_worker(self.target_utilisation),
             mcfg.rate_adjustment,
-            self.per_row(self.rate_floor),
-            self.per_row(self.rate_ceiling),
+            workforce.per_worker(self.rate_floor),
+            workforce.per_worker(self.rate_ceiling),
         )
-        income = self.month_income  # net cents, royalties included, of each of month_rows
+        income = month.income
         oldest = workers.income_history[:, self.t % mcfg.income_window]  # the column of the oldest month
         window = workers.income_window_sum[rows] + income - oldest[rows]  # this month in, the oldest out
         workers.income_window_sum[rows] = window
         oldest[rows] = income  # ... and this month takes its column
 
-        # mean income over the window below the outside option: the window's cents against the option's
-        # np.compress, not rows[mask]: numpy's boolean indexing is several times slower on a mixed mask
-        poor = np.compress(window < self.per_row(self.outside_option * (100.0 * mcfg.income_window)), rows)
+        # leave: mean income over a full window of months below the outside option (compared in cents)
+        poor = rows[window < workforce.per_worker(self.outside_option * (100.0 * mcfg.income_window))]
         months = self.t + 1 - workers.first_month[poor]  # months in the occupation, this one included
-        poor = np.compress(months >= mcfg.income_window, poor)  # with a full window of months behind them
+        poor = poor[months >= mcfg.income_window]
         leaving = poor[self.rng.random(poor.size) < mcfg.exit_rate]
-        self._retrain(leaving[np.isin(code[leaving], CREW_CODES)])
-        workers.active[leaving] = False
-        self.leavers = leaving
-        # a worker who exits stays a Mesa agent, with status "exited" and her history (DESIGN section 3)
-        self.flows["exits"] += np.bincount(code[leaving], minlength=len(OCCUPATIONS))
+        self._retrain(leaving[np.isin(code[leaving], self.occupations.crew)])
+        workers.active[leaving] = False  # she stays a Mesa agent, with status "exited" and her history
+        month.flows["exits"] += np.bincount(code[leaving], minlength=len(self.occupations))
 
-        income_cents = self.income_cents = self.group_sums(income)  # of the month's workforce (also recorded)
-        for occ, name in enumerate(OCCUPATIONS):
-            worked = int(self.group_sizes[occ])
-            capacity = getattr(self.cfg.occupations, name).capacity
+        month.income_cents = workforce.sums(income)
+        for occ, name in enumerate(self.occupations.names):
+            worked = int(workforce.sizes[occ])
             expected = kernels.entrants_expected(
                 worked,
-                income_cents[occ] / 100.0 / max(worked, 1),
+                month.income_cents[occ] / 100.0 / max(worked, 1),
                 self.entry_income[occ],
                 mcfg.entry_rate,
-                self.unfilled[occ] / capacity,
+                month.unfilled[occ] / self.cfg.occupations[name].capacity,
             )
             count = int(self.rng.poisson(expected))
             if count:
-                self.add_workers(occ, count, retrained=False)
-                self.flows["entries"][occ] += count
+                self.add_workers(occ, count)
+                month.flows["entries"][occ] += count
 
     def _retrain(self, leaving_crew: np.ndarray) -> None:
         """Leaving crew retrain as AI content producers while AI shoots need them; the levy fund pays grants."""
-        mcfg = self.cfg.market
-        ai_work = self.workers.days_worked[self.members[AI_PRODUCER]].sum() + self.unfilled[AI_PRODUCER]
-        draws = self.rng.random(leaving_crew.size)
+        mcfg, month = self.cfg.market, self.month
+        producer = self.occupations.ai_producer
+        ai_work = self.workers.days_worked[month.workforce.members(producer)].sum() + month.unfilled[producer]
+        draws = self.rng.random(leaving_crew.size)  # drawn before the return below, so the stream never depends on it
         if leaving_crew.size == 0 or ai_work == 0:
             return
         grant = round(mcfg.retraining_grant * 100)
@@ -497,12 +449,12 @@ class FashionMarket(mesa.Model):
         self.levy_fund -= paid
         self.ledger["transition_support_paid"] += paid
         if count:
-            self.add_workers(AI_PRODUCER, count, retrained=True)
-            self.flows["entries"][AI_PRODUCER] += count
-            self.flows["retrained"][AI_PRODUCER] += count
+            self.add_workers(producer, count)
+            month.flows["entries"][producer] += count
+            month.flows["retrained"][producer] += count
 
     def record(self) -> None:
-        """Stage 8: this month's rows of the two output tables."""
+        """Stage 8: this month's rows of the output tables (sim.core.reporters)."""
         self.occupation_rows.extend(reporters.occupation_rows(self))
         self.market_rows.append(reporters.market_row(self))
         if self.cfg.output.agent_records:

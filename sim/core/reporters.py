@@ -1,20 +1,24 @@
-"""Reporters: one month's rows of the output tables, computed with numpy over the model's arrays.
+"""Reporters: each output column is one entry, a name and the function that computes it from the model.
 
-Money is accumulated in integer cents during the step (the ``ledger``) and reported in USD, so
+Mesa's DataCollector takes ``name -> function`` the same way; these functions read the month's
+state (``model.month``, sim.core.state) and the tables with numpy. Money is accumulated in
+integer cents during the step (the ``ledger``) and reported in USD, so
 ``brand_spend = worker_pay + agency_commission + ai_vendor_revenue + levy_collected`` holds to
 the cent. Income statistics cover the workers who were active during the month (entrants join
 at its end); ``active`` is the head count at the end of the month, after exits and entries.
+To add a column, add an entry to OCCUPATION_REPORTERS or MARKET_REPORTERS.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from sim.core.kernels import income_statistics
-from sim.core.schema import OCCUPATIONS
+from sim.core.registry import GENERIC, HUMAN, TWIN
 
 if TYPE_CHECKING:
     from sim.core.model import FashionMarket
@@ -29,13 +33,8 @@ LEDGER = (
     "twin_royalties",
     "unconsented_uses",
 )
-# the columns of occupations.parquet, in order (DESIGN section 6); occupation_rows writes exactly these
-OCCUPATION_COLUMNS = (
-    "step", "date", "occupation", "active", "employed", "days_worked", "income_total", "income_mean",
-    "income_median", "income_p10", "income_p90", "gini", "entries", "exits", "retrained",
-)  # fmt: skip
-AGENT_COLUMNS = ("step", "worker", "occupation", "day_rate", "days_worked", "income", "royalties", "active_at_end")
 MONEY = tuple(name for name in LEDGER if name != "unconsented_uses")
+AGENT_COLUMNS = ("step", "worker", "occupation", "day_rate", "days_worked", "income", "royalties", "active_at_end")
 
 
 def month_label(model: FashionMarket) -> np.datetime64:
@@ -43,50 +42,138 @@ def month_label(model: FashionMarket) -> np.datetime64:
     return (np.datetime64(model.cfg.start, "M") + np.timedelta64(model.t, "M")).astype("datetime64[D]")
 
 
+# -- occupations.parquet: one row per occupation a month; each reporter gives one value per occupation
+def _employed(model: FashionMarket) -> np.ndarray:
+    """Workers with at least one booked day or a twin royalty this month."""
+    month = model.month
+    employed = month.days > 0
+    employed[month.royalty_earners] = True
+    return month.workforce.sums(employed)
+
+
+def _head_count(model: FashionMarket) -> np.ndarray:
+    """Workers active at the end of the month: those who began it, less the leavers, plus the entrants."""
+    month = model.month
+    return month.workforce.sizes - month.flows["exits"] + month.flows["entries"]
+
+
+def _income_mean(model: FashionMarket) -> np.ndarray:
+    """Mean net income (USD) of the workers who began the month; 0 for an occupation with none."""
+    sizes = model.month.workforce.sizes
+    return np.divide(model.month.income_cents / 100.0, sizes, out=np.zeros(sizes.size), where=sizes > 0)
+
+
+def _income_spread(model: FashionMarket) -> tuple[list[float], ...]:
+    """Median, 10th and 90th percentiles (USD) and Gini of each occupation's monthly incomes."""
+    stats = [income_statistics(model.month.income[part]) for part in model.month.workforce.parts]
+    return tuple([entry[key] for entry in stats] for key in ("median", "p10", "p90", "gini"))
+
+
+OCCUPATION_REPORTERS: dict[str | tuple[str, ...], Callable[[FashionMarket], Any]] = {
+    "step": lambda model: model.t,
+    "date": month_label,
+    "occupation": lambda model: model.occupations.names,
+    "active": _head_count,
+    "employed": _employed,
+    "days_worked": lambda model: model.month.workforce.sums(model.month.days),
+    "income_total": lambda model: model.month.income_cents / 100.0,
+    "income_mean": _income_mean,
+    ("income_median", "income_p10", "income_p90", "gini"): _income_spread,
+    "entries": lambda model: model.month.flows["entries"],
+    "exits": lambda model: model.month.flows["exits"],
+    "retrained": lambda model: model.month.flows["retrained"],
+}
+# the columns of occupations.parquet, in order (docs/design.md section 6)
+OCCUPATION_COLUMNS = tuple(
+    name for key in OCCUPATION_REPORTERS for name in (key if isinstance(key, tuple) else (key,))
+)
+
+
+def _plain(value: Any) -> Any:
+    """A numpy number as the Python number it holds (dates and text unchanged)."""
+    return value.item() if isinstance(value, np.integer | np.floating) else value
+
+
 def occupation_rows(model: FashionMarket) -> list[dict]:
     """One row per occupation for this month."""
-    cents = model.month_income  # each of month_rows: active when the month began, occupation by occupation
-    days = model.month_days
-    employed = days > 0
-    employed[model.royalty_earners] = True
-    totals = {
-        "cents": model.income_cents,  # summed by adjust, which needed them first
-        **{name: model.group_sums(values) for name, values in (("days", days), ("employed", employed))},
-    }
-    flows = model.flows
-    active = model.group_sizes - flows["exits"] + flows["entries"]  # head count now: stayers and entrants
-    date = month_label(model)
-    result = []
-    for occ, (name, part) in enumerate(zip(OCCUPATIONS, model.group_slices(), strict=True)):
-        size = part.stop - part.start
-        stats = income_statistics(cents[part])
-        total = totals["cents"][occ] / 100.0
-        result.append(
-            {
-                "step": model.t,
-                "date": date,
-                "occupation": name,
-                "active": int(active[occ]),
-                "employed": int(totals["employed"][occ]),
-                "days_worked": int(totals["days"][occ]),
-                "income_total": float(total),
-                "income_mean": float(total / size) if size else 0.0,
-                "income_median": stats["median"],
-                "income_p10": stats["p10"],
-                "income_p90": stats["p90"],
-                "gini": stats["gini"],
-                "entries": int(model.flows["entries"][occ]),
-                "exits": int(model.flows["exits"][occ]),
-                "retrained": int(model.flows["retrained"][occ]),
-            }
-        )
-    return result
+    columns: dict[str, Any] = {}
+    for key, reporter in OCCUPATION_REPORTERS.items():
+        values = reporter(model)
+        columns.update(zip(key, values, strict=True) if isinstance(key, tuple) else [(key, values)])
+    count = len(model.occupations)
+    per_occupation = {name: np.ndim(values) == 1 and not isinstance(values, str) for name, values in columns.items()}
+    return [
+        {name: _plain(values[occ] if per_occupation[name] else values) for name, values in columns.items()}
+        for occ in range(count)
+    ]
 
 
+# -- market.parquet: one row a month
+def _share(part: float, whole: float) -> float:
+    return float(part / whole) if whole > 0 else 0.0
+
+
+def _shoots(model: FashionMarket) -> np.ndarray:
+    """Shoot-days this month [type, mode], over all brands."""
+    return model.month.shoots.sum(axis=0)
+
+
+def _underrepresented_share(model: FashionMarket) -> float:
+    """Share of the models' income (both shoot types' faces) earned by models from underrepresented groups."""
+    month, workers = model.month, model.workers
+    income = under_income = 0  # in cents: sums exact in any order
+    for code in model.occupations.faces:
+        cents = month.income[month.workforce.parts[code]]
+        income += int(cents.sum())
+        under_income += int(cents[workers.underrepresented[month.workforce.members(code)]].sum())
+    return _share(under_income, income)
+
+
+def _content_diversity(model: FashionMarket) -> float:
+    """Expected share of underrepresented faces over all of the month's shoots."""
+    month = model.month
+    return _share((month.shoots * month.diversity).sum(), month.shoots.sum())
+
+
+def _twins_licensed(model: FashionMarket) -> int:
+    """Models with at least one consented twin licence."""
+    brands = model.brands
+    licensed = brands.view("license_model")
+    return int(np.unique(licensed[brands.view("license_consented") & (licensed >= 0)]).size)
+
+
+MARKET_REPORTERS: dict[str, Callable[[FashionMarket], Any]] = {
+    "step": lambda model: model.t,
+    "date": month_label,
+    "ai_share_campaign": lambda model: _share(_shoots(model)[0, 1:].sum(), _shoots(model)[0].sum()),
+    "ai_share_ecommerce": lambda model: _share(_shoots(model)[1, 1:].sum(), _shoots(model)[1].sum()),
+    "shoots_human": lambda model: int(_shoots(model)[:, HUMAN].sum()),
+    "shoots_twin": lambda model: int(_shoots(model)[:, TWIN].sum()),
+    "shoots_generic": lambda model: int(_shoots(model)[:, GENERIC].sum()),
+    "brands_adopted": lambda model: int(model.brands.view("adopted").sum()),
+    "twins_licensed": _twins_licensed,
+    "unconsented_uses": lambda model: int(model.ledger["unconsented_uses"]),
+    "content_diversity": _content_diversity,
+    "income_share_underrepresented": _underrepresented_share,
+    "cost_per_image": lambda model: float(model.month.cost_per_image),
+    "quality_gap": lambda model: float(model.month.quality_gap),
+    "unfilled_days": lambda model: int(model.month.unfilled.sum()),
+    "levy_fund": lambda model: model.levy_fund / 100.0,
+    **{name: (lambda model, name=name: model.ledger[name] / 100.0) for name in MONEY},
+}
+MARKET_COLUMNS = tuple(MARKET_REPORTERS)
+
+
+def market_row(model: FashionMarket) -> dict:
+    """One row of market-wide figures for this month."""
+    return {name: reporter(model) for name, reporter in MARKET_REPORTERS.items()}
+
+
+# -- agents.parquet: only on request
 def agent_rows(model: FashionMarket) -> dict[str, np.ndarray]:
     """This month's row of every worker active when it began, as columns (only on request)."""
     workers = model.workers
-    rows = model.month_rows
+    rows = model.month.workforce.rows
     return {
         "step": np.full(rows.size, model.t, dtype=np.int16),
         "worker": rows.astype(np.int32),  # the worker's row: stable over the run
@@ -103,48 +190,6 @@ def agent_table(model: FashionMarket) -> pd.DataFrame:
     """All months' worker rows as one table; occupations as a categorical column of names."""
     columns = {name: np.concatenate([month[name] for month in model.agent_records]) for name in AGENT_COLUMNS}
     table = pd.DataFrame(columns)
-    table["occupation"] = pd.Categorical.from_codes(table["occupation"], categories=list(OCCUPATIONS))
+    table["occupation"] = pd.Categorical.from_codes(table["occupation"], categories=list(model.occupations.names))
     return table
 
-
-def _share(part: float, whole: float) -> float:
-    return float(part / whole) if whole > 0 else 0.0
-
-
-def market_row(model: FashionMarket) -> dict:
-    """One row of market-wide figures for this month."""
-    shoots = model.shoots  # [brand, type, mode]
-    by_type_mode = shoots.sum(axis=0)
-    workers = model.workers
-    income = under_income = 0  # models' income, all and underrepresented, in cents: sums exact in any order
-    for name in ("top_model", "ecommerce_model"):
-        code = OCCUPATIONS.index(name)
-        cents = model.month_income[model.group_slices()[code]]
-        income += int(cents.sum())
-        under_income += int(np.compress(workers.underrepresented[model.members[code]], cents).sum())
-    faces = (shoots * model.diversity).sum()  # expected underrepresented faces over all shoots
-    brands = model.brands
-    consented = brands.view("license_model")[brands.view("license_consented") & (brands.view("license_model") >= 0)]
-    # each licensed model counted once, by her position among the month's top models, without a sort
-    licensed = np.bincount(model.top_model_positions(consented))
-    row = {
-        "step": model.t,
-        "date": month_label(model),
-        "ai_share_campaign": _share(by_type_mode[0, 1:].sum(), by_type_mode[0].sum()),
-        "ai_share_ecommerce": _share(by_type_mode[1, 1:].sum(), by_type_mode[1].sum()),
-        "shoots_human": int(by_type_mode[:, 0].sum()),
-        "shoots_twin": int(by_type_mode[:, 1].sum()),
-        "shoots_generic": int(by_type_mode[:, 2].sum()),
-        "brands_adopted": int(brands.view("adopted").sum()),
-        "twins_licensed": int(np.count_nonzero(licensed)),
-        "unconsented_uses": int(model.ledger["unconsented_uses"]),
-        "content_diversity": _share(faces, shoots.sum()),
-        "income_share_underrepresented": _share(under_income, income),
-        "cost_per_image": float(model.cost_per_image),
-        "quality_gap": float(model.gap),
-        "unfilled_days": int(model.unfilled.sum()),
-        "levy_fund": model.levy_fund / 100.0,
-    }
-    for name in MONEY:
-        row[name] = model.ledger[name] / 100.0
-    return row

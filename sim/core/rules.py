@@ -1,73 +1,220 @@
-"""Regulation as rules in force at a date, each applied at a named hook of the monthly step.
+"""Regulation as policy objects, each applied at named hooks of the month (as Covasim's interventions are).
 
-Hooks, in step order: ``licensing`` (consent, royalty floor, cross-brand licences), ``mode
-choice`` (ban, disclosure), ``pay`` (levy). The model asks :func:`rules_in_force` once a month and
-calls the hook methods; nothing else in the model reads the regulation config.
+A :class:`Policy` is in force from its ``start`` month. Its hooks take the value a decision would
+have without it and return the value with it; the month's :class:`Rules` passes each decision
+through every policy in force, in order. The hooks, in the order the month asks them:
+
+- licensing: ``consent_required``, ``twin_pay_share`` (royalty per use as a share of the model's
+  day rate), ``cross_brand_licensing``;
+- mode choice: ``available_modes`` ([brand, mode] mask, given each brand's segment code),
+  ``disclosure_probability`` (chance consumers learn an image is AI);
+- pay: ``levy_share`` (share of AI spend owed as a levy).
+
+The regulation keys of the config (``regulation.consent_required``, ``royalty_floor``, ...) make
+the built-in policies below; ``regulation.extra_rules`` adds any registered rule by name. A new
+rule is one class with the :func:`rule` decorator plus its config entry; the model is not touched.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
 
 import numpy as np
 
-from sim.core.schema import RegulationConfig
+from sim.core.registry import GENERIC
 
 
 def month_number(month: str) -> int:
     """'YYYY-MM' as a month count, so that dates compare as integers."""
-    year, mon = month.split("-")
+    year, mon = str(month).split("-")
     return int(year) * 12 + int(mon) - 1
 
 
+RULES: dict[str, type[Policy]] = {}  # every rule that a config can name, by name
+
+
+def rule(name: str):
+    """Class decorator: register a policy under ``name`` for ``regulation.extra_rules``."""
+
+    def register(cls: type[Policy]) -> type[Policy]:
+        cls.name = name
+        RULES[name] = cls
+        return cls
+
+    return register
+
+
 @dataclass(frozen=True)
+class Policy:
+    """A rule in force from ``start`` ('YYYY-MM'); each hook returns its input unless the rule changes it."""
+
+    start: str = "0001-01"
+    name: ClassVar[str] = ""
+
+    def in_force(self, month: int) -> bool:
+        return month >= month_number(self.start)
+
+    # -- licensing hooks
+    def consent_required(self, required: bool) -> bool:
+        return required
+
+    def twin_pay_share(self, share: float) -> float:
+        return share
+
+    def cross_brand_licensing(self, allowed: bool) -> bool:
+        return allowed
+
+    # -- mode-choice hooks
+    def available_modes(self, modes: np.ndarray, segment: np.ndarray) -> np.ndarray:
+        return modes
+
+    def disclosure_probability(self, probability: float) -> float:
+        return probability
+
+    # -- pay hook
+    def levy_share(self, share: float) -> float:
+        return share
+
+
+@rule("consent_required")
+@dataclass(frozen=True)
+class ConsentRequired(Policy):
+    """A twin needs the model's written consent (New York Fashion Workers Act)."""
+
+    def consent_required(self, required: bool) -> bool:
+        return True
+
+
+@rule("royalty_floor")
+@dataclass(frozen=True)
+class RoyaltyFloor(Policy):
+    """Each twin use pays at least ``floor`` x the model's day rate."""
+
+    floor: float = 0.0
+
+    def twin_pay_share(self, share: float) -> float:
+        return max(share, self.floor)
+
+
+@rule("exclusive_licences")
+@dataclass(frozen=True)
+class ExclusiveLicences(Policy):
+    """A model's twin may be licensed to one brand at a time."""
+
+    def cross_brand_licensing(self, allowed: bool) -> bool:
+        return False
+
+
+@rule("disclosure_labels")
+@dataclass(frozen=True)
+class DisclosureLabels(Policy):
+    """AI content must be labelled, so every consumer knows (EU AI Act art. 50)."""
+
+    def disclosure_probability(self, probability: float) -> float:
+        return 1.0
+
+
+@rule("ai_levy")
+@dataclass(frozen=True)
+class AILevy(Policy):
+    """A levy of ``share`` on AI content spend, paid into the retraining fund."""
+
+    share: float = 0.0
+
+    def levy_share(self, share: float) -> float:
+        return self.share
+
+
+@rule("generic_ai_ban")
+@dataclass(frozen=True)
+class GenericAIBan(Policy):
+    """No generic synthetic humans in ads; licensed twins stay allowed."""
+
+    def available_modes(self, modes: np.ndarray, segment: np.ndarray) -> np.ndarray:
+        modes[:, GENERIC] = False
+        return modes
+
+
+class RuleError(ValueError):
+    """An ``extra_rules`` entry that names no rule or gives it a wrong parameter; the message is one line."""
+
+
+def make_rule(entry: Mapping[str, Any], where: str) -> Policy:
+    """The policy an ``extra_rules`` entry describes: ``{rule: NAME, start: 'YYYY-MM', PARAMETER: VALUE ...}``."""
+    settings = dict(entry)
+    name = settings.pop("rule", None)
+    if name not in RULES:
+        raise RuleError(f"{where}.rule = {name!r} is not a rule: allowed {', '.join(sorted(RULES))}")
+    cls = RULES[name]
+    allowed = [spec.name for spec in fields(cls)]
+    for key in settings:
+        if key not in allowed:
+            raise RuleError(f"{where}.{key}: {key!r} is not a parameter of rule {name!r}: allowed {', '.join(allowed)}")
+    return cls(**settings)
+
+
+def policies(regulation: Any) -> tuple[Policy, ...]:
+    """The policies a ``regulation`` config sets: its built-in keys, then its ``extra_rules`` in order."""
+    start = regulation.start
+    made: list[Policy] = []
+    if regulation.consent_required:
+        made.append(ConsentRequired(start))
+    if regulation.royalty_floor:
+        made.append(RoyaltyFloor(start, regulation.royalty_floor))
+    if not regulation.cross_brand_licensing:
+        made.append(ExclusiveLicences(start))
+    if regulation.disclosure_required:
+        made.append(DisclosureLabels(regulation.disclosure_start))
+    if regulation.ai_levy:
+        made.append(AILevy(start, regulation.ai_levy))
+    if regulation.generic_ai_ban:
+        made.append(GenericAIBan(start))
+    for index, entry in enumerate(regulation.extra_rules):
+        made.append(make_rule(entry, f"regulation.extra_rules[{index}]"))
+    return tuple(made)
+
+
 class Rules:
-    """The regulation in force in one month."""
+    """The rules in force in one month: each decision passed through every policy in force, in order."""
 
-    consent_required: bool = False
-    royalty_floor: float = 0.0
-    cross_brand_licensing: bool = True
-    disclosure_required: bool = False
-    ai_levy: float = 0.0
-    generic_ai_ban: bool = False
+    def __init__(self, in_force: tuple[Policy, ...]) -> None:
+        self.policies = in_force
+        self.consent_required = self._fold("consent_required", False)
+        self.cross_brand_licensing = self._fold("cross_brand_licensing", True)
+        self.ai_levy = self._fold("levy_share", 0.0)
 
-    # -- licensing hook ------------------------------------------------------------------
+    def _fold(self, hook: str, value: Any, *context: Any) -> Any:
+        for policy in self.policies:
+            value = getattr(policy, hook)(value, *context)
+        return value
+
+    # -- licensing
     def twin_pay_share(self, offered_share: float) -> float:
-        """Royalty per twin use as a share of the model's day rate: the offer, at least the floor."""
-        return max(offered_share, self.royalty_floor)
+        """Royalty per twin use as a share of the model's day rate: the offer, as the rules set it."""
+        return self._fold("twin_pay_share", offered_share)
 
     def unconsented_use_allowed(self) -> bool:
         """Without a consent rule a refused brand may still use the likeness."""
         return not self.consent_required
 
-    # -- mode-choice hook ----------------------------------------------------------------
-    def available_modes(self, adopted: np.ndarray, has_twin: np.ndarray) -> np.ndarray:
-        """(brands, 3) mask of human, twin and generic modes a brand may use this month."""
-        human = np.ones_like(adopted, dtype=bool)
-        generic = adopted & (not self.generic_ai_ban)
-        return np.stack([human, adopted & has_twin, generic], axis=-1)
+    # -- mode choice
+    def available_modes(self, adopted: np.ndarray, has_twin: np.ndarray, segment: np.ndarray) -> np.ndarray:
+        """[brand, mode] mask of the human, twin and generic modes each brand may use this month."""
+        modes = np.stack([np.ones_like(adopted, dtype=bool), adopted & has_twin, adopted.copy()], axis=-1)
+        return self._fold("available_modes", modes, segment)
 
     def disclosure_probability(self, detection_share: float) -> float:
-        """Chance consumers learn an image is AI: 1 where labels are required."""
-        return 1.0 if self.disclosure_required else detection_share
+        """Chance consumers learn an image is AI: ``detection_share`` unless a rule says otherwise."""
+        return self._fold("disclosure_probability", detection_share)
 
-    # -- pay hook ------------------------------------------------------------------------
+    # -- pay
     def levy_cents(self, ai_spend_cents: np.ndarray) -> np.ndarray:
         """Levy owed on AI content spend, to the cent."""
         return np.rint(np.asarray(ai_spend_cents) * self.ai_levy).astype(np.int64)
 
 
-def rules_in_force(regulation: RegulationConfig, month: int) -> Rules:
+def rules_in_force(all_policies: tuple[Policy, ...], month: int) -> Rules:
     """The rules that apply in ``month`` (a :func:`month_number`)."""
-    started = month >= month_number(regulation.start)
-    labelled = month >= month_number(regulation.disclosure_start)
-    if not started:
-        return Rules(disclosure_required=regulation.disclosure_required and labelled)
-    return Rules(
-        consent_required=regulation.consent_required,
-        royalty_floor=regulation.royalty_floor,
-        cross_brand_licensing=regulation.cross_brand_licensing,
-        disclosure_required=regulation.disclosure_required and labelled,
-        ai_levy=regulation.ai_levy,
-        generic_ai_ban=regulation.generic_ai_ban,
-    )
+    return Rules(tuple(policy for policy in all_policies if policy.in_force(month)))

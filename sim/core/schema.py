@@ -11,22 +11,12 @@ import difflib
 import math
 import re
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_origin, get_type_hints
 
 from omegaconf import MISSING, DictConfig, OmegaConf
 
-OCCUPATIONS = (
-    "top_model",
-    "ecommerce_model",
-    "photographer",
-    "stylist",
-    "makeup_artist",
-    "ai_content_producer",
-)
-CREW = ("photographer", "stylist", "makeup_artist")
-SEGMENTS = ("luxury", "fast_fashion", "ecommerce")
-SHOOT_TYPES = ("campaign", "ecommerce")
-MODES = ("human", "twin", "generic")
+from sim.core.registry import LABELS, ROLES, SHOOT_TYPES, Occupations, RegistryError
+from sim.core.rules import RuleError, policies
 
 
 class ConfigError(ValueError):
@@ -51,12 +41,8 @@ def param(meta: dict, default: Any = MISSING) -> Any:
 @dataclass
 class PopulationConfig:
     name: str = MISSING
-    top_model: int = param(NONNEG)
-    ecommerce_model: int = param(NONNEG)
-    photographer: int = param(NONNEG)
-    stylist: int = param(NONNEG)
-    makeup_artist: int = param(NONNEG)
-    ai_content_producer: int = param(NONNEG)
+    # head count of each occupation at the start; a table keyed by occupation, each value checked by its metadata
+    workers: dict[str, int] = field(default_factory=dict, metadata=NONNEG)
     luxury_brands: int = param(NONNEG)
     fast_fashion_brands: int = param(NONNEG)
     ecommerce_brands: int = param(NONNEG)
@@ -86,6 +72,8 @@ class RegulationConfig:
     disclosure_start: str = param(MONTH)
     ai_levy: float = param(SHARE)
     generic_ai_ban: bool = MISSING
+    # more rules by name (sim.core.rules.RULES), e.g. [{rule: generic_ai_ban, start: "2027-01"}]
+    extra_rules: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -106,24 +94,17 @@ class SegmentsConfig:
 
 
 @dataclass
-class CrewRecipe:
-    """Workers booked per shoot-day, by occupation; fractions are drawn (randomised rounding), never rounded away."""
-
-    top_model: float = param(NONNEG, 0.0)
-    ecommerce_model: float = param(NONNEG, 0.0)
-    photographer: float = param(NONNEG, 0.0)
-    stylist: float = param(NONNEG, 0.0)
-    makeup_artist: float = param(NONNEG, 0.0)
-    ai_content_producer: float = param(NONNEG, 0.0)
-
-
-@dataclass
 class ShootConfig:
+    """One shoot type; each mode's crew recipe is workers booked per shoot-day by occupation (0 if not listed).
+
+    Fractions are drawn (randomised rounding), never rounded away.
+    """
+
     images: float = param(POSITIVE)
     quality_emphasis: float = param(NONNEG)
-    human: CrewRecipe = field(default_factory=CrewRecipe)
-    twin: CrewRecipe = field(default_factory=CrewRecipe)
-    generic: CrewRecipe = field(default_factory=CrewRecipe)
+    human: dict[str, float] = field(default_factory=dict, metadata=NONNEG)
+    twin: dict[str, float] = field(default_factory=dict, metadata=NONNEG)
+    generic: dict[str, float] = field(default_factory=dict, metadata=NONNEG)
 
 
 @dataclass
@@ -164,6 +145,9 @@ class MarketConfig:
 
 @dataclass
 class OccupationConfig:
+    role: str = param({"choices": ROLES})
+    shoot_type: str | None = None  # for a model: the shoot type whose images show her face
+    licenses_twins: bool = False  # her models can license digital twins (one occupation)
     day_rate: float = param(POSITIVE)
     rate_dispersion: float = param(_range(0.0, 3.0))
     rate_floor: float = param(POSITIVE)
@@ -173,16 +157,6 @@ class OccupationConfig:
     outside_option: float = param(NONNEG)
     entry_income: float = param(NONNEG)
     commissioned: bool = MISSING
-
-
-@dataclass
-class OccupationsConfig:
-    top_model: OccupationConfig = field(default_factory=OccupationConfig)
-    ecommerce_model: OccupationConfig = field(default_factory=OccupationConfig)
-    photographer: OccupationConfig = field(default_factory=OccupationConfig)
-    stylist: OccupationConfig = field(default_factory=OccupationConfig)
-    makeup_artist: OccupationConfig = field(default_factory=OccupationConfig)
-    ai_content_producer: OccupationConfig = field(default_factory=OccupationConfig)
 
 
 @dataclass
@@ -223,7 +197,7 @@ class SimConfig:
     ai: AIConfig = field(default_factory=AIConfig)
     regulation: RegulationConfig = field(default_factory=RegulationConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
-    occupations: OccupationsConfig = field(default_factory=OccupationsConfig)
+    occupations: dict[str, OccupationConfig] = field(default_factory=dict)  # in table order
     output: OutputConfig = field(default_factory=OutputConfig)
     sensitivity: SensitivityConfig | None = None
 
@@ -239,33 +213,76 @@ def _describe(lo: float | None, hi: float | None, lo_open: bool) -> str:
     return f"{low}value{high}"
 
 
+def _check_value(key: str, value: Any, meta: dict) -> None:
+    """Raise ConfigError if one value breaks its field's month format, choices or range."""
+    if "month" in meta and not _MONTH_PATTERN.match(str(value)):
+        raise ConfigError(f"{key} = {value!r} is not a month: allowed 'YYYY-MM', e.g. '2025-06'")
+    if "choices" in meta and value not in meta["choices"]:
+        raise ConfigError(f"{key} = {value!r} is not allowed: allowed {', '.join(meta['choices'])}")
+    if "range" not in meta:
+        return
+    lo, hi, lo_open = meta["range"]
+    bad = isinstance(value, float) and not math.isfinite(value)
+    bad = bad or (lo is not None and (value <= lo if lo_open else value < lo))
+    bad = bad or (hi is not None and value > hi)
+    if bad:
+        raise ConfigError(f"{key} = {value!r} is out of range: allowed {_describe(lo, hi, lo_open)}")
+
+
 def _check(node: Any, path: str) -> None:
     for spec in fields(node):
         key = f"{path}{spec.name}"
         value = getattr(node, spec.name)
         if is_dataclass(value):
             _check(value, key + ".")
-            continue
-        if "month" in spec.metadata and not _MONTH_PATTERN.match(str(value)):
-            raise ConfigError(f"{key} = {value!r} is not a month: allowed 'YYYY-MM', e.g. '2025-06'")
-        if "range" not in spec.metadata:
-            continue
-        lo, hi, lo_open = spec.metadata["range"]
-        bad = isinstance(value, float) and not math.isfinite(value)
-        bad = bad or (lo is not None and (value <= lo if lo_open else value < lo))
-        bad = bad or (hi is not None and value > hi)
-        if bad:
-            raise ConfigError(f"{key} = {value!r} is out of range: allowed {_describe(lo, hi, lo_open)}")
+        elif isinstance(value, dict):  # a table keyed by name: each entry checked as the field says
+            for name, item in value.items():
+                if is_dataclass(item):
+                    _check(item, f"{key}.{name}.")
+                else:
+                    _check_value(f"{key}.{name}", item, spec.metadata)
+        else:
+            _check_value(key, value, spec.metadata)
+
+
+def _known_occupations(table: dict, path: str, names: tuple[str, ...]) -> None:
+    """Raise ConfigError for a key of a per-occupation table that is not one of the config's occupations."""
+    for key, value in table.items():
+        if key not in names:
+            close = difflib.get_close_matches(key, names, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(
+                f"{path}.{key} = {value}: {key!r} is not an occupation{hint}: allowed {', '.join(names)} "
+                "(an occupation is added under occupations:)"
+            )
 
 
 def validate(cfg: SimConfig) -> SimConfig:
     """Check every range and the cross-field rules; raise ConfigError with one line if one fails."""
     _check(cfg, "")
+    try:
+        names = Occupations.from_config(cfg.occupations).names
+        policies(cfg.regulation)
+    except (RegistryError, RuleError) as error:
+        raise ConfigError(str(error)) from None
+    except TypeError as error:  # a rule given a value it cannot take
+        raise ConfigError(f"regulation.extra_rules: {error}") from None
     pop = cfg.population
-    if sum(getattr(pop, occupation) for occupation in OCCUPATIONS) == 0:
+    _known_occupations(pop.workers, "population.workers", names)
+    for kind in SHOOT_TYPES:
+        for mode in ("human", "twin", "generic"):
+            _known_occupations(getattr(getattr(cfg.market.shoots, kind), mode), f"market.shoots.{kind}.{mode}", names)
+    counted = [name for name in names if name in pop.workers]
+    if len(counted) < len(names):
+        missing = next(name for name in names if name not in pop.workers)
+        raise ConfigError(
+            f"population.workers.{missing} has no value in population ({pop.name}): allowed a whole number >= 0 "
+            f"for every occupation ({', '.join(names)})"
+        )
+    if sum(pop.workers.values()) == 0:
         raise ConfigError(
             f"population ({pop.name}) has no workers: at least one of "
-            f"population.{{{','.join(OCCUPATIONS)}}} must be >= 1"
+            f"population.workers.{{{','.join(names)}}} must be >= 1"
         )
     if pop.luxury_brands + pop.fast_fashion_brands + pop.ecommerce_brands == 0:
         raise ConfigError(
@@ -277,8 +294,7 @@ def validate(cfg: SimConfig) -> SimConfig:
             f"ai.quality_gap_floor = {cfg.ai.quality_gap_floor:g} is above ai.quality_gap = {cfg.ai.quality_gap:g}: "
             "allowed quality_gap_floor <= quality_gap"
         )
-    for occupation in OCCUPATIONS:
-        occ = getattr(cfg.occupations, occupation)
+    for occupation, occ in cfg.occupations.items():
         if occ.rate_floor > occ.rate_ceiling:
             raise ConfigError(
                 f"occupations.{occupation}.rate_floor = {occ.rate_floor:g} is above rate_ceiling "
@@ -292,11 +308,17 @@ def validate(cfg: SimConfig) -> SimConfig:
     return cfg
 
 
-def _schema_node(path: str) -> tuple[type | None, dict]:
-    """The schema type at a dotted path (None if there is none) and its field's metadata."""
+def _schema_node(path: str) -> tuple[Any, dict]:
+    """The schema type at a dotted path (None if there is none) and its field's metadata.
+
+    In a table keyed by name (``population.workers``, ``occupations``) any key leads to the table's value type.
+    """
     node: Any = SimConfig
     meta: dict = {}
     for part in filter(None, path.split(".")):
+        if get_origin(node) is dict:
+            node = get_args(node)[1]
+            continue
         if not is_dataclass(node):
             return None, {}
         spec = {f.name: f for f in fields(node)}.get(part)
@@ -323,11 +345,19 @@ def unknown_key(path: str, value: Any = None, where: str = "", given: str | None
     parent, _, name = path.rpartition(".")
     node, _ = _schema_node(parent)
     allowed = [spec.name for spec in fields(node)] if node is not None and is_dataclass(node) else []
+    group = f"a key of {parent}" if parent else "a top-level key"
     shown = given or path
     head = f"{shown} = {value}" if value is not None else shown
+    if get_origin(node) is dict:  # a table keyed by occupation: the shipped ones, or a new one added with +
+        allowed, group = list(LABELS), "an occupation"
+        close = difflib.get_close_matches(name, allowed, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return ConfigError(
+            f"{head}{where}: {name!r} is not {group}{hint}: allowed {', '.join(allowed)}, or a new occupation "
+            f"added with +{parent}.{name}=... and its entry under occupations"
+        )
     close = difflib.get_close_matches(name, allowed, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    group = f"a key of {parent}" if parent else "a top-level key"
     return ConfigError(f"{head}{where}: {name!r} is not {group}{hint}: allowed {', '.join(allowed)}")
 
 
@@ -340,6 +370,9 @@ def _reject_unknown(node: DictConfig, schema: type, path: str) -> None:
             raise unknown_key(f"{path}{key}", OmegaConf.to_container(value) if isinstance(value, DictConfig) else value)
         if is_dataclass(hints[key]) and isinstance(node[key], DictConfig):
             _reject_unknown(node[key], hints[key], f"{path}{key}.")
+        elif get_origin(hints[key]) is dict and is_dataclass(get_args(hints[key])[1]):  # e.g. occupations.NAME
+            for name in node[key]:
+                _reject_unknown(node[key][name], get_args(hints[key])[1], f"{path}{key}.{name}.")
 
 
 def to_schema(cfg: DictConfig | dict) -> SimConfig:
@@ -353,10 +386,7 @@ def to_schema(cfg: DictConfig | dict) -> SimConfig:
     known = {spec.name for spec in fields(SimConfig)}
     plain = {key: cfg[key] for key in cfg if key in known}
     merged = OmegaConf.merge(OmegaConf.structured(SimConfig), plain)
-    hints = get_type_hints(SimConfig)
-    for key in plain:
-        if is_dataclass(hints[key]):
-            _reject_unknown(merged[key], hints[key], f"{key}.")
+    _reject_unknown(merged, SimConfig, "")
     missing = sorted(OmegaConf.missing_keys(merged))
     if missing:
         raise ConfigError(f"{missing[0]} has no value: set it in a config file or on the command line")

@@ -1,7 +1,7 @@
 """The report's figures: fan charts across seeds, one small panel per scenario, drawn from files only.
 
 A fan shows the median across seeds (line), the middle 50% of seeds (dark band) and 90% (light
-band). Colours are Okabe-Ito (``sim.runner.plots.PALETTE``), readable with common colour blindness.
+band). Colours are Okabe-Ito (``sim.core.registry.colour``), readable with common colour blindness.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from sim.core.schema import OCCUPATIONS
+from sim.core import registry
 from sim.report.results import BASELINE, Results, bands, spread_by_label, totals_by_seed, twin_accounts
-from sim.runner.plots import LABELS, PALETTE, save_png
+from sim.runner.plots import save_png
 
 PANEL_SIZE = (3.0, 2.2)  # inches per scenario panel
 SMOOTHING_MONTHS = 6  # two fashion seasons a year: a trailing 6-month mean removes the seasonal cycle
@@ -116,11 +116,11 @@ def occupation_fans(results: Results, column: str, occupation: str, ylabel: str,
         rows = rows.assign(**{column: rolling.reset_index(level=[0, 1], drop=True)})
     quantiles = bands(rows, column)
     measure = "Employment" if column == "active" else "Mean monthly income"
-    figure, axes = _panels(len(results.labels), f"{measure}: {LABELS[occupation]}")
-    colour = PALETTE[occupation]
+    figure, axes = _panels(len(results.labels), f"{measure}: {registry.label(occupation)}")
+    line_colour = registry.colour(occupation, results.occupation_names.index(occupation))
     baseline = quantiles[quantiles["label"] == BASELINE]
     for axis, label in zip(axes, results.labels, strict=True):
-        _fan(axis, quantiles[quantiles["label"] == label], colour)
+        _fan(axis, quantiles[quantiles["label"] == label], line_colour)
         if label != BASELINE and not baseline.empty:
             axis.plot(baseline["date"], baseline["q50"], color=BASELINE_COLOUR, linestyle="--", linewidth=1.2)
         axis.set_title(textwrap.fill(label, 32))
@@ -130,7 +130,7 @@ def occupation_fans(results: Results, column: str, occupation: str, ylabel: str,
     figure.supylabel(ylabel, fontsize=10)
     _fan_legend(
         figure,
-        [(colour, LABELS[occupation])],
+        [(line_colour, registry.label(occupation))],
         baseline=not baseline.empty and len(results.labels) > 1,
         bands_drawn=results.max_seeds > 1,
     )
@@ -208,11 +208,11 @@ def report_figures(results: Results, folder: Path) -> dict[str, Path]:
     """Draw every report figure into ``folder``; return them by name in report order."""
     folder = Path(folder)
     figures: dict[str, Path] = {}
-    for occupation in OCCUPATIONS:
+    for occupation in results.occupation_names:
         figures[f"employment_{occupation}"] = occupation_fans(
             results, "active", occupation, "Active workers", folder / f"employment_{occupation}.png"
         )
-    for occupation in OCCUPATIONS:
+    for occupation in results.occupation_names:
         figures[f"income_{occupation}"] = occupation_fans(
             results,
             "income_mean",

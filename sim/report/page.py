@@ -16,11 +16,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from sim.core.schema import OCCUPATIONS
+from sim.core import registry
 from sim.report import fanplots
 from sim.report.results import BASELINE, YEAR, ReportError, Results, headline, load
 from sim.runner import io
-from sim.runner.plots import LABELS
 
 FIGURE_FOLDER = "report_figures"
 SECTIONS = {
@@ -117,7 +116,8 @@ def headline_html(table: pd.DataFrame, results: Results) -> str:
     for _, row in table.iterrows():
         rows.append(
             f'<tr data-label="{html.escape(row["label"])}" data-occupation="{row["occupation"]}">'
-            f'<td class="text">{html.escape(row["label"])}</td><td class="text">{LABELS[row["occupation"]]}</td>'
+            f'<td class="text">{html.escape(row["label"])}</td>'
+            f'<td class="text">{registry.label(row["occupation"])}</td>'
             + _change_cells(row, "employment")
             + _change_cells(row, "income")
             + _cell(
@@ -182,8 +182,8 @@ def _sections(results: Results, table: pd.DataFrame, figures: dict[str, Path]) -
         ),
     ):
         parts = []
-        for occupation in OCCUPATIONS:
-            name = LABELS[occupation]
+        for occupation in results.occupation_names:
+            name = registry.label(occupation)
             change = _biggest_change(table, occupation, "employment" if key == "employment" else "income")
             if key == "income":
                 change = change.replace("largest change", "largest change in the median income")

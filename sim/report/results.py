@@ -49,6 +49,11 @@ class Results:
     def max_seeds(self) -> int:
         return max(len(self.seeds(label)) for label in self.labels)
 
+    @property
+    def occupation_names(self) -> list[str]:
+        """The occupations of the tables, in their order."""
+        return list(self.occupations["occupation"].unique())
+
     def seeds(self, label: str) -> list[int]:
         return sorted(int(s) for s in self.occupations.loc[self.occupations["label"] == label, "seed"].unique())
 

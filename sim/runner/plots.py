@@ -10,19 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.core.schema import OCCUPATIONS
+from sim.core.registry import colour, label
 from sim.runner.io import write_atomic
-
-# Okabe-Ito: distinguishable with the common forms of colour blindness
-PALETTE = dict(zip(OCCUPATIONS, ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9"), strict=True))
-LABELS = {
-    "top_model": "Top models",
-    "ecommerce_model": "E-commerce models",
-    "photographer": "Photographers",
-    "stylist": "Stylists",
-    "makeup_artist": "Make-up artists",
-    "ai_content_producer": "AI content producers",
-}
 
 
 def save_png(figure: plt.Figure, path: Path) -> None:
@@ -33,9 +22,9 @@ def save_png(figure: plt.Figure, path: Path) -> None:
 
 def _by_occupation(occupations: pd.DataFrame, column: str, ylabel: str, title: str, path: Path) -> None:
     figure, axes = plt.subplots(figsize=(8, 4.5))
-    for name in OCCUPATIONS:
+    for position, name in enumerate(occupations["occupation"].unique()):  # in the table's order
         rows = occupations[occupations["occupation"] == name]
-        axes.plot(rows["date"], rows[column], label=LABELS[name], color=PALETTE[name], linewidth=1.8)
+        axes.plot(rows["date"], rows[column], label=label(name), color=colour(name, position), linewidth=1.8)
     axes.set(title=title, xlabel="Month", ylabel=ylabel)
     axes.grid(alpha=0.3)
     axes.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))

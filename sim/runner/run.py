@@ -17,7 +17,7 @@ from omegaconf import DictConfig
 
 from sim.core import reporters
 from sim.core.model import FashionMarket
-from sim.core.schema import OCCUPATIONS, SimConfig, to_schema
+from sim.core.schema import SimConfig, to_schema
 from sim.runner import io, plots
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
@@ -72,7 +72,7 @@ def headline(occupations: pd.DataFrame, market: pd.DataFrame) -> dict:
     first_steps = occupations["step"] < min(12, occupations["step"].max() + 1)
     last_steps = occupations["step"] > occupations["step"].max() - 12
     figures = {}
-    for name in OCCUPATIONS:
+    for name in occupations["occupation"].unique():
         rows = occupations["occupation"] == name
         first, last = occupations[rows & first_steps], occupations[rows & last_steps]
         entry = {}

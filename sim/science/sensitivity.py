@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.core.registry import Occupations
 from sim.core.schema import ConfigError, SensitivityConfig, SimConfig, validate
 from sim.runner import io
 from sim.runner.collect import CollectCallback
@@ -76,7 +77,7 @@ def with_values(cfg: SimConfig, values: dict[str, float]) -> SimConfig:
     return validate(cfg)
 
 
-def horizon_outputs(occupations: pd.DataFrame, market: pd.DataFrame) -> dict[str, float]:
+def horizon_outputs(occupations: pd.DataFrame, market: pd.DataFrame, crew: tuple[str, ...]) -> dict[str, float]:
     """The analysed outputs: means over the last 12 months of one run."""
     last = occupations[occupations["step"] > occupations["step"].max() - 12]
     by_occ = last.groupby("occupation")
@@ -85,7 +86,7 @@ def horizon_outputs(occupations: pd.DataFrame, market: pd.DataFrame) -> dict[str
     return {
         "ecommerce_model_active": float(by_occ["active"].mean()["ecommerce_model"]),
         "top_model_income": float(by_occ["income_mean"].mean()["top_model"]),
-        "crew_days": float(by_occ["days_worked"].mean()[["photographer", "stylist", "makeup_artist"]].sum()),
+        "crew_days": float(by_occ["days_worked"].mean()[list(crew)].sum()),
         "ai_share": float((shoots["shoots_twin"] + shoots["shoots_generic"]) / max(shoots.sum(), 1)),
     }
 
@@ -109,13 +110,21 @@ def apply_point(cfg: SimConfig) -> SimConfig:
         raise ConfigError(f"sensitivity.parameters: {missing.name!r} is not a config key") from missing
 
 
-def point_outputs(occupations: pd.DataFrame, market: pd.DataFrame) -> pd.DataFrame:
+def point_outputs(occupations: pd.DataFrame, market: pd.DataFrame, crew: tuple[str, ...]) -> pd.DataFrame:
     """The analysed outputs of every design point, averaged over its seeds."""
     rows = []
     for (point, _seed), runs in occupations.groupby([POINT, "seed"]):
         jobs = market[(market[POINT] == point) & (market["seed"] == _seed)]
-        rows.append({"point": int(point), **horizon_outputs(runs, jobs)})
+        rows.append({"point": int(point), **horizon_outputs(runs, jobs, crew)})
     return pd.DataFrame(rows).groupby("point").mean().sort_index()
+
+
+def crew_of(sweep_dir: Path) -> tuple[str, ...]:
+    """The crew occupations of a sweep, from the config Hydra saved beside it (``multirun.yaml``)."""
+    saved = io.read_yaml(Path(sweep_dir) / "multirun.yaml") if (Path(sweep_dir) / "multirun.yaml").is_file() else None
+    if not isinstance(saved, dict) or not isinstance(saved.get("occupations"), dict):
+        raise SystemExit(f"error: {sweep_dir}/multirun.yaml is missing or has no occupations: rerun the sweep")
+    return Occupations.from_config(saved["occupations"]).crew_names
 
 
 def analyse(sweep_dir: Path, settings: SensitivityConfig | dict) -> pd.DataFrame:
@@ -129,7 +138,7 @@ def analyse(sweep_dir: Path, settings: SensitivityConfig | dict) -> pd.DataFrame
     parameters = settings["parameters"]
     expected = len(design(parameters, settings["base_samples"], settings["design_seed"]))
     tables = [pd.read_parquet(sweep_dir / f"{name}.parquet") for name in ("occupations", "market")]
-    outputs = point_outputs(*tables)
+    outputs = point_outputs(*tables, crew_of(sweep_dir))
     missing = sorted(set(range(expected)) - set(outputs.index))
     if missing:
         raise SystemExit(f"error: {len(missing)} of {expected} design points have no result in {sweep_dir}")

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from sim.core.model import FashionMarket
-from sim.core.schema import OCCUPATIONS, SimConfig
+from sim.core.registry import Occupations
+from sim.core.schema import SimConfig
 from sim.runner import compose
 from sim.runner.run import tables
 
@@ -31,7 +32,6 @@ NO_AI, DEFAULT_AI = COST_GRID[0], COST_GRID[-1]
 CONSENT_AI = ("ai=fast",)  # twins need AI that brands adopt early
 LAISSEZ_FAIRE = ("regulation=none",)
 CONSENT_WITH_FLOOR = ("regulation=none", "regulation.consent_required=true", "regulation.royalty_floor=1.0")
-CREW_DAYS = ("photographer", "stylist", "makeup_artist")
 
 
 @dataclass
@@ -55,7 +55,8 @@ def simulate_years(cfg: SimConfig) -> Outcome:
     wage figures, which cover people employed all year).
     """
     model = FashionMarket(cfg)
-    years: dict[str, list[np.ndarray]] = {name: [] for name in OCCUPATIONS}
+    names = model.occupations.names
+    years: dict[str, list[np.ndarray]] = {name: [] for name in names}
     income = np.zeros(0, dtype=np.int64)
     months_active = np.zeros(0, dtype=np.int64)
     for month in range(cfg.steps):
@@ -64,13 +65,14 @@ def simulate_years(cfg: SimConfig) -> Outcome:
         grow = workers.size - income.size
         income = np.concatenate([income, np.zeros(grow, dtype=np.int64)])
         months_active = np.concatenate([months_active, np.zeros(grow, dtype=np.int64)])
-        worked = model.active_this_month()
+        worked = np.zeros(workers.size, dtype=bool)
+        worked[model.month.workforce.rows] = True  # active when the month began
         income[worked] += workers.view("income")[worked]
         months_active += worked
         if month % 12 == 11:
             full = months_active == 12
             code = workers.view("occupation")
-            for occ, name in enumerate(OCCUPATIONS):
+            for occ, name in enumerate(names):
                 years[name].append(income[full & (code == occ)] / 100.0)
             income[:] = 0
             months_active[:] = 0
@@ -171,6 +173,12 @@ def income_skew() -> dict[str, float]:
     }
 
 
+@functools.cache
+def crew_names() -> tuple[str, ...]:
+    """The crew occupations of the shipped config."""
+    return Occupations.from_config(load_config(POPULATION).occupations).crew_names
+
+
 def cost_grid() -> pd.DataFrame:
     """Over the AI cost grid, last-year means over seeds: AI shares, days by occupation."""
     rows = []
@@ -183,7 +191,7 @@ def cost_grid() -> pd.DataFrame:
                 "cost_per_image": cost,
                 "ai_share_ecommerce": float(share),
                 "ecommerce_model_days": float(days["ecommerce_model"]),
-                "crew_days": float(days[list(CREW_DAYS)].sum()),
+                "crew_days": float(days[list(crew_names())].sum()),
                 "ai_content_producer_days": float(days["ai_content_producer"]),
             }
         )
