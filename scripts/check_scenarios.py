@@ -18,6 +18,7 @@ from joblib import Parallel, delayed
 from sim.core.schema import to_schema
 from sim.runner.compose import compose
 from sim.runner.run import simulate
+from sim.runner.years import last_year
 
 SCENARIOS = ("no_ai", "laissez_faire", "fashion_workers_act", "union_royalties", "replica_ban")
 
@@ -29,8 +30,8 @@ def figures(scenario: str, seed: int, population: str, steps: int) -> dict:
     schema = to_schema(cfg)
     occupations, market = simulate(schema)
     in_force = market["date"] >= pd.Timestamp(f"{schema.regulation.start}-01")
-    last_year = occupations["step"] > occupations["step"].max() - 12
-    ecommerce = occupations[last_year & (occupations["occupation"] == "ecommerce_model")]
+    last = last_year(occupations)
+    ecommerce = last[last["occupation"] == "ecommerce_model"]
     return {
         "scenario": scenario,
         "seed": seed,

@@ -14,7 +14,7 @@ def test_one_preset_in_a_subprocess_reports_every_stage():
     figures = bench._fastest_of([bench.measure_in_subprocess("classroom", 3) for _ in range(2)], "steps_seconds")
     assert figures["workers"] == 500 and figures["steps"] == 3
     assert len(figures["runs_steps_seconds"]) == 2 and figures["steps_seconds"] == min(figures["runs_steps_seconds"])
-    assert figures["agent_steps"] == 500 * 3  # workers x steps, as the speed issue defines agent-steps
+    assert figures["agent_steps"] == 500 * 3  # workers x steps, as docs/design.md section 9 defines agent-steps
     assert 3 * 490 <= figures["active_worker_steps"] <= figures["agent_steps"]  # only workers who exit are left out
     assert figures["agent_steps_per_second"] > 0 and 0 < figures["peak_memory_mib"] < 1024
     assert set(figures["stage_shares"]) == {*bench.STAGES, "other"}

@@ -103,10 +103,10 @@ def _first_and_last_year(occupations: pd.DataFrame, column: str) -> pd.DataFrame
 
 @pytest.mark.slow
 def test_without_affordable_ai_the_market_stays_human_and_stable():
-    """AI at $1M an image: no AI shoots. Demand grows 3% a year (1.34x over ten years), so the
+    """The no_ai scenario: no brand adopts, so no AI shoots. Demand grows 3% a year (1.34x over ten years), so the
     band allows that growth and the entry/exit churn: head count 0.85-1.5x and mean income
     0.8-1.5x of the first year, for every human occupation."""
-    occupations, market = simulate(make_config("ai.cost_per_image=1e6", "seed=2"))
+    occupations, market = simulate(make_config("scenario=no_ai", "seed=2"))
     assert (market[["ai_share_campaign", "ai_share_ecommerce"]] == 0).all().all()
     assert (market[["shoots_twin", "shoots_generic", "brands_adopted"]] == 0).all().all()
     human = occupations[occupations["occupation"] != "ai_content_producer"]

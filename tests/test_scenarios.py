@@ -78,7 +78,7 @@ def test_every_required_scenario_exists_with_a_sourced_comment():
         comment = " ".join(line for line in text.splitlines()[1:] if line.startswith("#"))
         assert len(comment) > 60, f"{name}: say which real-world case it stands for"
         if name != "baseline":
-            assert "CALIBRATION" in comment or "assumption" in comment, f"{name}: cite a source"
+            assert "[sources:" in comment or "assumption" in comment, f"{name}: cite a source"
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

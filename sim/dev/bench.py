@@ -4,8 +4,8 @@ Measures, in one command:
 
 * per population preset (each in a fresh subprocess, so peak memory is that preset's own):
   workers, steps, build time, wall time of the steps, agent-steps per second and peak resident
-  memory. Agent-steps are workers x steps (the preset's workforce at the start, as the speed
-  issue defines them and as the Boltzmann reference counts its agents); as workers exit, a step
+  memory. Agent-steps are workers x steps (the preset's workforce at the start, as
+  docs/design.md section 9 defines them and as the Boltzmann reference counts its agents); as workers exit, a step
   moves fewer of them, so the workers active at each step are also counted and reported
   (``active_worker_steps``) with their own ratio to the reference;
 * Mesa's Boltzmann wealth example (1,000 agents) run in this process for the same wall-clock

@@ -18,8 +18,9 @@ import yaml
 
 from sim.core import registry
 from sim.report import fanplots
-from sim.report.results import BASELINE, YEAR, ReportError, Results, headline, load
+from sim.report.results import BASELINE, ReportError, Results, headline, load
 from sim.runner import io
+from sim.runner.years import last_year
 
 FIGURE_FOLDER = "report_figures"
 SECTIONS = {
@@ -160,7 +161,7 @@ def _biggest_change(table: pd.DataFrame, occupation: str, prefix: str) -> str:
 
 
 def _last_year_shares(results: Results, column: str) -> str:
-    last = results.market[results.market["step"] > results.market["step"].max() - YEAR]
+    last = last_year(results.market)
     per_seed = last.groupby(["label", "seed"])[column].mean().groupby("label").median()
     return "; ".join(f"{label} {100 * per_seed[label]:.0f}%" for label in results.labels)
 

@@ -16,9 +16,9 @@ import pandas as pd
 
 from sim.core.reporters import OCCUPATION_COLUMNS
 from sim.runner import io
+from sim.runner.years import first_year, last_year
 
 BASELINE = "no_ai"
-YEAR = 12  # months averaged for "first year" and "last year"
 INTERVAL = (0.05, 0.95)  # the 90% interval across seeds
 # any column of a combined table beyond one run's occupations table is a swept parameter
 RUN_COLUMNS = frozenset(OCCUPATION_COLUMNS)
@@ -159,9 +159,7 @@ def _load_sweep(directory: Path, occupations: pd.DataFrame, market: pd.DataFrame
 
 def _year_means(occupations: pd.DataFrame, column: str) -> pd.DataFrame:
     """Per (label, seed, occupation): the mean of ``column`` over the first and over the last 12 months."""
-    last_step = occupations["step"].max()
-    first = occupations[occupations["step"] < min(YEAR, last_step + 1)]
-    last = occupations[occupations["step"] > last_step - YEAR]
+    first, last = first_year(occupations), last_year(occupations)
     keys = ["label", "seed", "occupation"]
     return pd.DataFrame(
         {"first": first.groupby(keys)[column].mean(), "last": last.groupby(keys)[column].mean()}
@@ -244,8 +242,8 @@ def twin_accounts(results: Results) -> pd.DataFrame:
         frame, reference = _baseline_reference(frame, "day_income", "step", "median")
         frame = frame.assign(reference=reference)
     else:
-        first_year = frame[frame["step"] < YEAR].groupby(["label", "seed"])["day_income"].mean()
-        frame = frame.join(first_year.rename("reference"), on=["label", "seed"])
+        first = first_year(frame).groupby(["label", "seed"])["day_income"].mean()
+        frame = frame.join(first.rename("reference"), on=["label", "seed"])
     frame["day_income_lost"] = frame["reference"] - frame["day_income"]
     return frame.groupby(["label", "seed"])[["twin_royalties", "day_income_lost"]].sum().reset_index()
 

@@ -19,6 +19,7 @@ from sim.core import reporters
 from sim.core.model import FashionMarket
 from sim.core.schema import SimConfig, to_schema
 from sim.runner import io, plots
+from sim.runner.years import first_year, last_year
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
 
@@ -69,19 +70,18 @@ def git_revision() -> str:
 
 def headline(occupations: pd.DataFrame, market: pd.DataFrame) -> dict:
     """Last 12 months against the first 12 (or the whole run when shorter), per occupation."""
-    first_steps = occupations["step"] < min(12, occupations["step"].max() + 1)
-    last_steps = occupations["step"] > occupations["step"].max() - 12
+    first_rows, last_rows = first_year(occupations), last_year(occupations)
     figures = {}
     for name in occupations["occupation"].unique():
-        rows = occupations["occupation"] == name
-        first, last = occupations[rows & first_steps], occupations[rows & last_steps]
+        first = first_rows[first_rows["occupation"] == name]
+        last = last_rows[last_rows["occupation"] == name]
         entry = {}
         for column in ("active", "employed", "days_worked", "income_mean", "income_median"):
             before, after = float(first[column].mean()), float(last[column].mean())
             change = (after - before) / before if before else None
             entry[column] = {"first_year": round(before, 2), "last_year": round(after, 2), "change": change}
         figures[name] = entry
-    last_market = market[market["step"] > market["step"].max() - 12]
+    last_market = last_year(market)
     return {
         "occupations": figures,
         "market_last_year": {
@@ -98,7 +98,7 @@ def headline(occupations: pd.DataFrame, market: pd.DataFrame) -> dict:
 
 
 def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path) -> dict:
-    """Validate ``cfg``, simulate, and write the run directory (DESIGN section 6); return the summary."""
+    """Validate ``cfg``, simulate, and write the run directory (docs/design.md section 6); return the summary."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
     io.mark_incomplete(out_dir)  # first: a bad config must not leave an older run looking complete

@@ -1,4 +1,4 @@
-"""Calibration of the no-AI baseline: distance of each grid point to the CALIBRATION.md targets.
+"""Calibration of the no-AI baseline: distance of each grid point to the income targets (docs/sources.md).
 
 The ``calibration`` experiment (``python -m sim -m experiment=calibration``) sweeps a documented
 grid of free parameters (day rates inside their cited vendor ranges) under the ``no_ai`` scenario
@@ -51,7 +51,7 @@ TARGETS = (
         "income_median",
         47_430 / 12,
         47_430 / 12,
-        "BLS OEWS May 2023, Models (41-9012): median $47,430/yr [official]",
+        "BLS OEWS May 2023, Models (41-9012): median $47,430/yr [sources: bls-oews-models]",
     ),
     Target(
         "photographers_median",
@@ -59,7 +59,7 @@ TARGETS = (
         "income_median",
         38_950 / 12,
         38_950 / 12,
-        "BLS OEWS May 2021, Photographers (27-4021): median $38,950/yr [official]",
+        "BLS OEWS May 2021, Photographers (27-4021): median $38,950/yr [sources: bls-oews-photographers]",
     ),
     Target(
         "makeup_middle_half",
@@ -67,7 +67,8 @@ TARGETS = (
         "income_median",
         28_850 / 12,
         132_530 / 12,
-        "Make-up artists (39-5091): middle half $28,850-132,530/yr [trade]",
+        "Make-up artists, theatrical and performance (39-5091): middle half $28,850-132,530/yr "
+        "[sources: oews-makeup-artists]",
     ),
 )
 

@@ -25,6 +25,7 @@ from sim.core.registry import Occupations
 from sim.core.schema import ConfigError, SensitivityConfig, SimConfig, validate
 from sim.runner import io
 from sim.runner.collect import CollectCallback
+from sim.runner.years import last_year
 
 POINT = "sensitivity.point"
 OUTPUTS = {
@@ -79,9 +80,8 @@ def with_values(cfg: SimConfig, values: dict[str, float]) -> SimConfig:
 
 def horizon_outputs(occupations: pd.DataFrame, market: pd.DataFrame, crew: tuple[str, ...]) -> dict[str, float]:
     """The analysed outputs: means over the last 12 months of one run."""
-    last = occupations[occupations["step"] > occupations["step"].max() - 12]
-    by_occ = last.groupby("occupation")
-    recent = market[market["step"] > market["step"].max() - 12]
+    by_occ = last_year(occupations).groupby("occupation")
+    recent = last_year(market)
     shoots = recent[["shoots_human", "shoots_twin", "shoots_generic"]].sum()
     return {
         "ecommerce_model_active": float(by_occ["active"].mean()["ecommerce_model"]),
