@@ -42,7 +42,7 @@ def param(meta: dict, default: Any = MISSING) -> Any:
 class PopulationConfig:
     name: str = MISSING
     # head count of each occupation at the start; a table keyed by occupation, each value checked by its metadata
-    workers: dict[str, int] = field(default_factory=dict, metadata=NONNEG)
+    workers: dict[str, int] = field(default_factory=dict, metadata={**NONNEG, "keys": "occupation"})
     luxury_brands: int = param(NONNEG)
     fast_fashion_brands: int = param(NONNEG)
     ecommerce_brands: int = param(NONNEG)
@@ -358,6 +358,9 @@ def unknown_key(path: str, value: Any = None, where: str = "", given: str | None
         )
     close = difflib.get_close_matches(name, allowed, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
+    if name in LABELS and node is not None and is_dataclass(node):  # an occupation one level too high
+        tables = [spec.name for spec in fields(node) if spec.metadata.get("keys") == "occupation"]
+        hint = f" (did you mean {parent}.{tables[0]}.{name}?)" if tables else hint
     return ConfigError(f"{head}{where}: {name!r} is not {group}{hint}: allowed {', '.join(allowed)}")
 
 
