@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -92,7 +95,19 @@ def test_agents_are_real_mesa_agents_viewing_the_arrays(classroom):
     assert someone.day_rate == model.workers.day_rate[someone.row]
     assert someone.status == "active" and len(someone.income_history) == classroom.market.income_window
     assert len(model.agents_by_type[Brand]) == 20
-    assert all(isinstance(m.twin_licensed, bool) for m in model.agents_by_type[TopModel])
+
+
+def test_a_top_model_agent_reads_her_twin_licences_from_the_brands_table():
+    cfg = make_config("population=classroom", "steps=24", "ai=fast", "seed=4")
+    model = FashionMarket(cfg)
+    model.run_for(cfg.steps)
+    brands = model.brands
+    licensed, consented = brands.view("license_model"), brands.view("license_consented")
+    expected = set(licensed[(licensed >= 0) & consented].tolist())
+    assert expected, "fast AI licenses some twins within two years"
+    assert {m.row for m in model.agents_by_type[TopModel] if m.twin_licensed} == expected
+    someone = model.agents_by_type[TopModel].select(lambda m: m.row in expected).to_list()[0]
+    assert someone.licensees == np.flatnonzero(licensed == someone.row).tolist() != []
 
 
 def _first_and_last_year(occupations: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -177,20 +192,29 @@ def test_levy_funds_retraining_and_royalty_floor_raises_twin_pay():
     assert per_use(floor) > per_use(base)
 
 
-def test_occupation_rows_have_exactly_the_contract_columns(classroom):
-    from sim.core.reporters import OCCUPATION_COLUMNS
+def _documented_columns(table: str) -> list[str]:
+    """The columns docs/design.md section 6 lists for one output table, in order."""
+    design = (Path(__file__).resolve().parents[1] / "docs" / "design.md").read_text(encoding="utf-8")
+    section = design.split("## 6.")[1].split("## 7.")[0]
+    entry = re.search(rf"- `{table}\.parquet`: (.*?)\n- ", section, flags=re.S).group(1)
+    entry = entry.split("Incomes are")[0]  # notes after the list
+    listed = entry.split("in this order:")[1] if "in this order:" in entry else entry.split(":", 1)[1]
+    return list(dict.fromkeys(re.findall(r"`([a-z_0-9]+)`", listed)))
 
+
+def test_output_tables_have_exactly_the_documented_columns(classroom):
     model = FashionMarket(classroom)
-    model.run_for(1)
-    assert tuple(model.occupation_rows[0]) == OCCUPATION_COLUMNS
+    model.run_for(2)
+    assert list(model.occupation_rows[0]) == _documented_columns("occupations")
+    assert list(model.market_rows[0]) == _documented_columns("market")
 
 
 def test_a_capacity_set_worker_by_worker_is_respected(classroom):
     model = FashionMarket(classroom)
-    rows = model.workers.view("occupation") == model.occupations.code("ecommerce_model")
-    model.workers.view("capacity")[rows] = np.where(np.arange(rows.sum()) % 2, 2, 15)  # every other one: 2 days
-    for _ in range(3):
+    rows = np.flatnonzero(model.workers.view("occupation") == model.occupations.code("ecommerce_model"))
+    model.workers.capacity[rows] = np.where(np.arange(rows.size) % 2, 2, 15)  # every other one: 2 days
+    for _ in range(3):  # rows, not a mask: entrants grow the table
         model.step()
         worked = model.workers.view("days_worked")
         assert (worked <= model.workers.view("capacity")).all()
-    assert worked[rows].max() > 2  # the others still work more than 2 days
+    assert worked[rows[1::2]].max() <= 2 < worked[rows[::2]].max()  # the others still work more than 2 days

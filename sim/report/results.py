@@ -14,15 +14,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.core.reporters import OCCUPATION_COLUMNS
 from sim.runner import io
 from sim.runner.years import first_year, last_year
 
 BASELINE = "no_ai"
 INTERVAL = (0.05, 0.95)  # the 90% interval across seeds
-# any column of a combined table beyond one run's occupations table is a swept parameter
-RUN_COLUMNS = frozenset(OCCUPATION_COLUMNS)
 JOB_COLUMNS = ("job", "scenario", "seed")
+
+
+def swept_columns(frame: pd.DataFrame) -> list[str]:
+    """The swept parameters of a combined table: collect puts them between ``seed`` and the run's own columns.
+
+    A run's tables begin with ``step`` (sim.runner.collect writes job, scenario, seed, the swept
+    keys, then the run's columns).
+    """
+    columns = [column for column in frame.columns if column != "label"]
+    start = columns.index("seed") + 1 if "seed" in columns else 0
+    return columns[start : columns.index("step")]
 
 
 class ReportError(ValueError):
@@ -80,7 +88,7 @@ def _label_rows(occupations: pd.DataFrame) -> pd.Series:
     swept parameters alone.
     """
     scenario = _text(occupations["scenario"])
-    swept = [c for c in occupations.columns if c not in RUN_COLUMNS and c not in (*JOB_COLUMNS, "label")]
+    swept = swept_columns(occupations)
     varying = [c for c in swept if (_text(occupations[c]).groupby(scenario).nunique() > 1).any()]
     parts = [scenario, *(f"{column}=" + _text(occupations[column]) for column in varying)]
     frame = pd.concat(parts, axis=1)

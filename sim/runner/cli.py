@@ -15,6 +15,8 @@ from sim.core.schema import ConfigError
 from sim.runner.compose import CONFIG_DIR, register
 from sim.runner.jobs import run_job
 
+# at import, not in entry(): a sweep's workers import this module to run their job and compose its
+# config in their own process, which needs the schema in that process's ConfigStore
 register()
 
 

@@ -146,6 +146,7 @@ def describe_job(job_dir: Path, planned: list[str] | None, swept: list[str], bas
 
 
 def _combined(sweep_dir: Path, jobs: list[dict], swept: list[str], table: str) -> pd.DataFrame:
+    """One table of every complete job: job, scenario, seed, the swept keys, then the run's own columns."""
     extra = [key for key in swept if key not in ("job", "scenario", "seed")]
     frames = []
     for job in jobs:
