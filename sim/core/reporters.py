@@ -115,7 +115,7 @@ def _share(part: float, whole: float) -> float:
 
 def _shoots(model: FashionMarket) -> np.ndarray:
     """Shoot-days this month [type, mode], over all brands."""
-    return model.month.shoots.sum(axis=0)
+    return model.month.shoots_by_type
 
 
 def _underrepresented_share(model: FashionMarket) -> float:

@@ -8,6 +8,7 @@ Per-worker arrays (``rate``, ``days``, ``income``, ...) hold one value for each 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,3 +79,8 @@ class Month:
     royalty_earners: np.ndarray | None = None  # positions in workforce.rows of the workers paid a royalty
     # adjust
     income_cents: np.ndarray | None = None  # net income by occupation
+
+    @functools.cached_property
+    def shoots_by_type(self) -> np.ndarray:
+        """Shoot-days [type, mode] over all brands (once choose_modes has run)."""
+        return self.shoots.sum(axis=0)
