@@ -140,6 +140,10 @@ class FashionMarket(mesa.Model):
         rules = rules_in_force(self.policies, self.start_month + t)
         cost_per_image = kernels.ai_cost_per_image(cfg.ai.cost_per_image, cfg.ai.cost_decline, t)
         fee = 1.0 + cfg.market.agency_client_fee * self.commissioned
+        crew_cost = self.recipe @ (mean_rate * fee)  # USD per shoot-day [type, mode]
+        levy = rules.levy.share * (
+            self.images * cost_per_image if rules.levy.base == "vendor_fees" else crew_cost[:, HUMAN]
+        )
         self.month = Month(
             t=t,
             rules=rules,
@@ -149,8 +153,8 @@ class FashionMarket(mesa.Model):
             cost_per_image=cost_per_image,
             quality_gap=kernels.quality_gap(cfg.ai.quality_gap, cfg.ai.quality_half_life, t, cfg.ai.quality_gap_floor),
             mean_rate=mean_rate,
-            crew_cost=self.recipe @ (mean_rate * fee),
-            image_cost=self.images * cost_per_image * (1.0 + rules.ai_levy),
+            crew_cost=crew_cost,
+            image_cost=self.images * cost_per_image + levy,
             ledger=dict.fromkeys(reporters.LEDGER, 0),
             flows={name: np.zeros(len(self.occupations), dtype=np.int64) for name in ("entries", "exits", "retrained")},
         )
@@ -198,9 +202,9 @@ class FashionMarket(mesa.Model):
         """Stage 2: Bass-style adoption, hazard scaled by the expected net saving. Writes ``adopted`` and the ledger."""
         brands, ai, month = self.brands, self.cfg.ai, self.month
         cost = self._shoot_costs()
-        expected_twin = self.rules.twin_pay_share(self.cfg.market.twin_royalty_offer) * month.mean_rate[
-            self.occupations.twin_model
-        ]
+        expected_twin = (
+            self.rules.twin_pay_share(self.cfg.market.twin_royalty_offer) * month.mean_rate[self.occupations.twin_model]
+        )
         cost[:, :, TWIN] += np.where(brands.view("license_model") >= 0, 0.0, expected_twin)[:, None]
         # the AI modes the rules would allow each brand once it has adopted (and licensed a twin)
         everyone = np.ones(brands.size, dtype=bool)
@@ -218,7 +222,7 @@ class FashionMarket(mesa.Model):
         new = ~adopted & (self.rng.random(brands.size) < hazard)
         adopted[new] = True
         setup = np.where(new, round(ai.adoption_cost * 100), 0)
-        self.pay_ai(setup, self.rules.levy_cents(setup))
+        self.pay_ai(setup, self.rules.levy_cents(setup, np.zeros_like(setup)))  # a set-up fee is no content
 
     def pay_ai(self, vendor_cents: np.ndarray, levy_cents: np.ndarray) -> None:
         """Brands pay the AI vendor and the levy; the levy goes into the retraining fund."""
@@ -377,10 +381,14 @@ class FashionMarket(mesa.Model):
         month.royalty_earners = position[net > 0]
         self.workers.income[workforce.rows] = month.income
 
+        # AI shoots: the vendor's fee per image; the levy on it, or on what a human crew would have cost
         image_cents = np.rint(self.images * month.cost_per_image * 100).astype(np.int64)
-        vendor = (month.shoots[:, :, TWIN] + month.shoots[:, :, GENERIC]) @ image_cents
-        levy = self.rules.levy_cents(month.shoots[:, :, TWIN] @ image_cents)
-        levy += self.rules.levy_cents(month.shoots[:, :, GENERIC] @ image_cents)
+        human_cents = np.rint(month.crew_cost[:, HUMAN] * 100).astype(np.int64)  # per shoot-day [type]
+        vendor, levy = np.zeros(brands.size, dtype=np.int64), np.zeros(brands.size, dtype=np.int64)
+        for mode in (TWIN, GENERIC):
+            fees = month.shoots[:, :, mode] @ image_cents
+            vendor += fees
+            levy += self.rules.levy_cents(fees, month.shoots[:, :, mode] @ human_cents)
         self.pay_ai(vendor, levy)
 
     def adjust(self) -> None:

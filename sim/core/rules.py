@@ -8,7 +8,7 @@ through every policy in force, in order. The hooks, in the order the month asks 
   day rate), ``cross_brand_licensing``;
 - mode choice: ``available_modes`` ([brand, mode] mask, given each brand's segment code),
   ``disclosure_probability`` (chance consumers learn an image is AI);
-- pay: ``levy_share`` (share of AI spend owed as a levy).
+- pay: ``levy`` (a :class:`Levy`: the share owed and the base it is charged on).
 
 The regulation keys of the config (``regulation.consent_required``, ``royalty_floor``, ...) make
 the built-in policies below; ``regulation.extra_rules`` adds any registered rule by name. A new
@@ -30,6 +30,10 @@ def month_number(month: str) -> int:
     """'YYYY-MM' as a month count, so that dates compare as integers."""
     year, mon = str(month).split("-")
     return int(year) * 12 + int(mon) - 1
+
+
+class RuleError(ValueError):
+    """An ``extra_rules`` entry that names no rule or gives it a wrong parameter; the message is one line."""
 
 
 RULES: dict[str, type[Policy]] = {}  # every rule that a config can name, by name
@@ -74,8 +78,8 @@ class Policy:
         return probability
 
     # -- pay hook
-    def levy_share(self, share: float) -> float:
-        return share
+    def levy(self, levy: Levy) -> Levy:
+        return levy
 
 
 @rule("consent_required")
@@ -116,15 +120,31 @@ class DisclosureLabels(Policy):
         return 1.0
 
 
+LEVY_BASES = ("vendor_fees", "human_cost_avoided")
+
+
+@dataclass(frozen=True)
+class Levy:
+    """A levy of ``share`` on AI content: on the vendor's fees, or on what a human crew would have cost."""
+
+    share: float = 0.0
+    base: str = "vendor_fees"
+
+
 @rule("ai_levy")
 @dataclass(frozen=True)
 class AILevy(Policy):
-    """A levy of ``share`` on AI content spend, paid into the retraining fund."""
+    """A levy of ``share`` on AI content (``base``: vendor_fees or human_cost_avoided), paid into the fund."""
 
     share: float = 0.0
+    base: str = "vendor_fees"
 
-    def levy_share(self, share: float) -> float:
-        return self.share
+    def __post_init__(self) -> None:
+        if self.base not in LEVY_BASES:
+            raise RuleError(f"ai_levy base = {self.base!r} is not a levy base: allowed {', '.join(LEVY_BASES)}")
+
+    def levy(self, levy: Levy) -> Levy:
+        return Levy(self.share, self.base)
 
 
 @rule("generic_ai_ban")
@@ -135,10 +155,6 @@ class GenericAIBan(Policy):
     def available_modes(self, modes: np.ndarray, segment: np.ndarray) -> np.ndarray:
         modes[:, GENERIC] = False
         return modes
-
-
-class RuleError(ValueError):
-    """An ``extra_rules`` entry that names no rule or gives it a wrong parameter; the message is one line."""
 
 
 def make_rule(entry: Mapping[str, Any], where: str) -> Policy:
@@ -168,7 +184,7 @@ def policies(regulation: Any) -> tuple[Policy, ...]:
     if regulation.disclosure_required:
         made.append(DisclosureLabels(regulation.disclosure_start))
     if regulation.ai_levy:
-        made.append(AILevy(start, regulation.ai_levy))
+        made.append(AILevy(start, regulation.ai_levy, regulation.ai_levy_base))
     if regulation.generic_ai_ban:
         made.append(GenericAIBan(start))
     for index, entry in enumerate(regulation.extra_rules):
@@ -183,7 +199,7 @@ class Rules:
         self.policies = in_force
         self.consent_required = self._fold("consent_required", False)
         self.cross_brand_licensing = self._fold("cross_brand_licensing", True)
-        self.ai_levy = self._fold("levy_share", 0.0)
+        self.levy = self._fold("levy", Levy())
 
     def _fold(self, hook: str, value: Any, *context: Any) -> Any:
         for policy in self.policies:
@@ -210,9 +226,10 @@ class Rules:
         return self._fold("disclosure_probability", detection_share)
 
     # -- pay
-    def levy_cents(self, ai_spend_cents: np.ndarray) -> np.ndarray:
-        """Levy owed on AI content spend, to the cent."""
-        return np.rint(np.asarray(ai_spend_cents) * self.ai_levy).astype(np.int64)
+    def levy_cents(self, vendor_cents: np.ndarray, human_cost_cents: np.ndarray) -> np.ndarray:
+        """Levy owed on AI content, to the cent: a share of the vendor's fees or of the human cost avoided."""
+        base = vendor_cents if self.levy.base == "vendor_fees" else human_cost_cents
+        return np.rint(np.asarray(base) * self.levy.share).astype(np.int64)
 
 
 def rules_in_force(all_policies: tuple[Policy, ...], month: int) -> Rules:

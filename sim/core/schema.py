@@ -71,6 +71,7 @@ class RegulationConfig:
     disclosure_required: bool = MISSING
     disclosure_start: str = param(MONTH)
     ai_levy: float = param(SHARE)
+    ai_levy_base: str = param({"choices": ("vendor_fees", "human_cost_avoided")}, "vendor_fees")
     generic_ai_ban: bool = MISSING
     # more rules by name (sim.core.rules.RULES), e.g. [{rule: generic_ai_ban, start: "2027-01"}]
     extra_rules: list[dict[str, Any]] = field(default_factory=list)
