@@ -62,6 +62,7 @@ def worker_table(income_window: int, size: int) -> Table:
             "willingness": (np.float64, ()),
             "underrepresented": (np.bool_, ()),
             "first_month": (np.int32, ()),  # the step of her first month in the occupation
+            "cohort": (np.int8, ()),  # the occupation she was in at the start (an incumbent), else -1
             "income_history": (np.int64, (income_window,)),  # net income of the last months, cents
             "income_window_sum": (np.int64, ()),  # the same months added up, kept as months come and go
             "days_worked": (np.int32, ()),

@@ -56,12 +56,15 @@ class FashionMarket(mesa.Model):
         self.workers = worker_table(cfg.market.income_window, sum(counts) * 5 // 4)
         self.month: Month | None = None  # the month being run (or last run)
         for code, count in enumerate(counts):
-            self.add_workers(code, count)
+            self.workers.cohort[self.add_workers(code, count)] = code  # the incumbents
+        self.incumbents = np.array(counts, dtype=np.int64)  # head count of each cohort
+        self.cohort_moves = np.zeros(len(counts), dtype=np.int64)  # incumbents who retrained into another occupation
         self._build_brands()
 
         self.levy_fund = 0  # cents collected and not yet paid out
         self.occupation_rows: list[dict] = []
         self.market_rows: list[dict] = []
+        self.cohort_rows: list[dict] = []
         self.agent_records: list[dict] = []  # filled only when cfg.output.agent_records is set
 
     # -- building ------------------------------------------------------------------------
@@ -75,6 +78,7 @@ class FashionMarket(mesa.Model):
         workers.occupation[rows] = code
         workers.active[rows] = True
         workers.first_month[rows] = self.steps  # the step of her first month: the next (0 when building)
+        workers.cohort[rows] = -1  # an entrant, unless the caller says she is an incumbent moving on
         workers.capacity[rows] = cfg.capacity
         workers.day_rate[rows] = np.clip(
             median * np.exp(cfg.rate_dispersion * spread), cfg.rate_floor, cfg.rate_ceiling
@@ -457,7 +461,10 @@ class FashionMarket(mesa.Model):
         self.levy_fund -= paid
         self.ledger["transition_support_paid"] += paid
         if count:
-            self.add_workers(producer, count)
+            rows = self.add_workers(producer, count)
+            cohort = self.workers.cohort[leaving_crew[retrains]]
+            self.workers.cohort[rows] = cohort  # an incumbent stays in her cohort in her new occupation
+            self.cohort_moves += np.bincount(cohort[cohort >= 0], minlength=self.cohort_moves.size)
             month.flows["entries"][producer] += count
             month.flows["retrained"][producer] += count
 
@@ -465,5 +472,6 @@ class FashionMarket(mesa.Model):
         """Stage 8: this month's rows of the output tables (sim.core.reporters)."""
         self.occupation_rows.extend(reporters.occupation_rows(self))
         self.market_rows.append(reporters.market_row(self))
+        self.cohort_rows.extend(reporters.cohort_rows(self))
         if self.cfg.output.agent_records:
             self.agent_records.append(reporters.agent_rows(self))

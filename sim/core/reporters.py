@@ -96,8 +96,13 @@ def _plain(value: Any) -> Any:
 
 def occupation_rows(model: FashionMarket) -> list[dict]:
     """One row per occupation for this month."""
+    return _rows(model, OCCUPATION_REPORTERS)
+
+
+def _rows(model: FashionMarket, reporters: dict) -> list[dict]:
+    """One row per occupation from reporters that give one value per occupation (or one for all)."""
     columns: dict[str, Any] = {}
-    for key, reporter in OCCUPATION_REPORTERS.items():
+    for key, reporter in reporters.items():
         values = reporter(model)
         columns.update(zip(key, values, strict=True) if isinstance(key, tuple) else [(key, values)])
     count = len(model.occupations)
@@ -106,6 +111,53 @@ def occupation_rows(model: FashionMarket) -> list[dict]:
         {name: _plain(values[occ] if per_occupation[name] else values) for name, values in columns.items()}
         for occ in range(count)
     ]
+
+
+# -- cohorts.parquet: the incumbents (the workers of the first month), one row per starting occupation a month
+def _cohort_counts(model: FashionMarket) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Incumbents at the month's end: active in their first occupation, active in another (retrained), gone.
+
+    Counted from the worker table: a worker who retrained has two rows in her cohort (the old one
+    inactive), so the inactive rows less the moves are the people who left the market.
+    """
+    workers, count = model.workers, len(model.occupations)
+    active, cohort, occupation = workers.view("active"), workers.view("cohort"), workers.view("occupation")
+    member = cohort >= 0
+    stayed = np.bincount(cohort[member & active & (occupation == cohort)], minlength=count)
+    moved = np.bincount(cohort[member & active & (occupation != cohort)], minlength=count)
+    gone = np.bincount(cohort[member & ~active], minlength=count) - model.cohort_moves
+    return stayed, moved, gone
+
+
+def _cohort_income(model: FashionMarket) -> np.ndarray:
+    """Mean net income (USD) of each cohort this month, those who left before it counted at their outside option.
+
+    A member in the month's workforce counts with what she earned, in whichever occupation; one who
+    left in an earlier month counts with her first occupation's outside option.
+    """
+    month, count = model.month, len(model.occupations)
+    cohort = model.workers.cohort[month.workforce.rows]
+    member = cohort >= 0
+    earned = np.bincount(cohort[member], weights=month.income[member], minlength=count)  # cents, exact below 2**53
+    gone = model.incumbents - np.bincount(cohort[member], minlength=count)
+    total = earned / 100.0 + gone * model.outside_option
+    return np.divide(total, model.incumbents, out=np.zeros(count), where=model.incumbents > 0)
+
+
+COHORT_REPORTERS: dict[str | tuple[str, ...], Callable[[FashionMarket], Any]] = {
+    "step": lambda model: model.t,
+    "date": month_label,
+    "occupation": lambda model: model.occupations.names,
+    "incumbents": lambda model: model.incumbents,
+    ("in_occupation", "retrained", "exited"): _cohort_counts,
+    "income_mean": _cohort_income,
+}
+COHORT_COLUMNS = tuple(name for key in COHORT_REPORTERS for name in (key if isinstance(key, tuple) else (key,)))
+
+
+def cohort_rows(model: FashionMarket) -> list[dict]:
+    """One row per starting occupation for this month."""
+    return _rows(model, COHORT_REPORTERS)
 
 
 # -- market.parquet: one row a month

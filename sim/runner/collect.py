@@ -1,7 +1,7 @@
 """Combine a sweep directory's jobs into three tables; reads files only, never the model.
 
-Writes into the sweep directory, atomically: ``occupations.parquet`` and ``market.parquet``
-(every complete job's rows, plus ``job``, ``scenario``, ``seed`` and one column per swept
+Writes into the sweep directory, atomically: ``occupations.parquet``, ``market.parquet`` and
+``cohorts.parquet`` (every complete job's rows, plus ``job``, ``scenario``, ``seed`` and one column per swept
 parameter named by its override key) and ``jobs.parquet`` (one row per job: ``job``, ``status``
 "complete" | "failed" | "missing", ``scenario``, ``seed``, ``overrides``, ``error``).
 
@@ -28,7 +28,7 @@ from hydra.experimental.callback import Callback
 from sim.runner import io
 from sim.runner.jobs import ERROR_FILE  # sim.runner.jobs imports the model only when a job runs
 
-TABLES = ("occupations", "market")
+TABLES = ("occupations", "market", "cohorts")
 JOB_COLUMNS = ["job", "status", "scenario", "seed", "overrides", "error"]
 JOB_SUBDIR = "${hydra.job.num}"
 

@@ -20,7 +20,7 @@ import yaml
 COMPLETE_MARKER = "summary.json"
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)  # read the process umask once (os.umask can only read it by setting it)
-RESULT_FILES = ("occupations.parquet", "market.parquet", COMPLETE_MARKER)
+RESULT_FILES = ("occupations.parquet", "market.parquet", "cohorts.parquet", COMPLETE_MARKER)
 OPTIONAL_FILES = ("agents.parquet",)  # written only when a config asks for it
 _TEMPORARY_SUFFIXES = (".parquet", ".json", ".png")  # write_atomic's temporary '.NAME.XXXX.SUFFIX'
 

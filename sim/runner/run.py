@@ -36,6 +36,11 @@ def tables(model: FashionMarket) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(model.occupation_rows), pd.DataFrame(model.market_rows)
 
 
+def cohort_table(model: FashionMarket) -> pd.DataFrame:
+    """The incumbents' table of a model that has run (cohorts.parquet)."""
+    return pd.DataFrame(model.cohort_rows)
+
+
 def simulate(cfg: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the model for ``cfg.steps`` months; return the occupations and market tables."""
     return tables(run_model(cfg))
@@ -111,6 +116,7 @@ def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path) -> dict:
     occupations, market = tables(model)
     io.write_parquet(occupations, out_dir / "occupations.parquet")
     io.write_parquet(market, out_dir / "market.parquet")
+    io.write_parquet(cohort_table(model), out_dir / "cohorts.parquet")
     if cfg.output.agent_records:  # an older run's agents.parquet went with mark_incomplete
         io.write_parquet(reporters.agent_table(model), out_dir / "agents.parquet")
     plots.run_figures(occupations, market, out_dir / "figures")
