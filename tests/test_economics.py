@@ -34,3 +34,41 @@ def test_incumbents_are_followed_and_add_up_every_month():
     last = cohorts[cohorts["step"] == cfg.steps - 1].set_index("occupation")
     floor = last["exited"] / last["incumbents"] * [cfg.occupations[name].outside_option for name in last.index]
     assert (last["income_mean"] >= floor - 1e-6).all()
+
+
+def _years(overrides: tuple[str, ...], seeds: range) -> tuple:
+    """First- and last-year means of head count and mean income per occupation, over seeds."""
+    import pandas as pd
+
+    frames = [simulate(make_config(*overrides, f"seed={seed}"))[0] for seed in seeds]
+    table = pd.concat(frames)
+    first = table[table["step"] < 12].groupby("occupation")[["active", "income_mean"]].mean()
+    last = table[table["step"] >= table["step"].max() - 11].groupby("occupation")[["active", "income_mean"]].mean()
+    return first, last
+
+
+AT_REST = ("population=city", "scenario=no_ai", "market.demand_growth=0", "steps=120")
+HUMAN = ["top_model", "ecommerce_model", "photographer", "stylist", "makeup_artist"]
+
+
+def test_without_ai_or_demand_growth_the_market_stays_at_rest():
+    """Head counts and mean incomes of every human occupation within 10% over ten years (AI content
+    producers have no work without AI, so they leave)."""
+    first, last = _years(AT_REST, range(3))
+    ratio = (last / first).loc[HUMAN]
+    assert ((ratio > 0.9) & (ratio < 1.1)).all().all(), ratio
+
+
+def test_a_permanent_fall_in_one_occupations_demand_settles_with_fewer_workers_not_lower_pay():
+    """30% less demand for photographers: entry falls below attrition until about 30% have gone, and
+    mean income returns to its level without the shock (entrants replace leavers at the entry
+    income), far above the outside option it would drift to if only pay adjusted."""
+    shock = ("market.shoots.campaign.human.photographer=0.7", "market.shoots.ecommerce.human.photographer=0.7")
+    _, calm = _years(AT_REST, range(2))
+    _, shocked = _years((*AT_REST, *shock), range(2))
+    heads = shocked.loc["photographer", "active"] / calm.loc["photographer", "active"]
+    pay = shocked.loc["photographer", "income_mean"] / calm.loc["photographer", "income_mean"]
+    assert 0.6 < heads < 0.8, heads
+    assert 0.9 < pay < 1.1, pay
+    outside_option = make_config(*AT_REST).occupations["photographer"].outside_option
+    assert shocked.loc["photographer", "income_mean"] > 1.5 * outside_option

@@ -90,8 +90,8 @@ def configs(draw: st.DrawFn) -> SimConfig:
     market.demand_growth, market.brand_size_dispersion = draw(st.floats(-0.5, 1.0)), draw(st.floats(0.0, 2.0))
     market.license_months, market.job_days = draw(st.integers(1, 24)), draw(st.integers(1, 31))
     market.income_window = draw(st.integers(1, 12))
-    # entry up to 4x the default: beyond it the head count may double monthly (valid, but slow to test)
-    market.entry_rate = draw(st.floats(0.0, 0.2))
+    market.entry_response = draw(st.floats(0.0, 2.0))
+    market.rate_rigidity = draw(share)
     market.retraining_grant = draw(st.sampled_from([0.0, 1.0, 5000.0, 1e6]))
 
     for occ in cfg.occupations.values():
@@ -99,6 +99,8 @@ def configs(draw: st.DrawFn) -> SimConfig:
         occ.rate_dispersion = draw(st.floats(0.0, 3.0))
         occ.outside_option *= draw(st.floats(0.0, 3.0))
         occ.entry_income = occ.outside_option * draw(st.floats(1.0, 3.0))
+        # attrition up to 2.5x the default: entry (at most attrition x 2^entry_response) then stays below 20% a month
+        occ.attrition = draw(st.floats(0.0, 0.05))
         occ.commissioned = draw(st.booleans())
     return validate(cfg)
 

@@ -65,6 +65,8 @@ def worker_table(income_window: int, size: int) -> Table:
             "cohort": (np.int8, ()),  # the occupation she was in at the start (an incumbent), else -1
             "income_history": (np.int64, (income_window,)),  # net income of the last months, cents
             "income_window_sum": (np.int64, ()),  # the same months added up, kept as months come and go
+            "days_history": (np.int8, (income_window,)),  # days worked in the same months
+            "days_window_sum": (np.int32, ()),  # ... added up
             "days_worked": (np.int32, ()),
             "income": (np.int64, ()),  # net income this month, cents
             "royalties": (np.int64, ()),  # net twin royalties this month, cents

@@ -225,16 +225,32 @@ def _allocate_equal_days(
     return days, brand_cost, brand_filled
 
 
+def rate_card_change(excess: np.ndarray, speed: float, rigidity: float) -> np.ndarray:
+    """Log change of each occupation's rate card: up with its excess demand, down more slowly.
+
+    ``excess`` is the occupation's utilisation plus its unmet demand per day of capacity, less its
+    normal utilisation. The card moves by ``speed * excess`` when excess demand is positive and by
+    ``speed * (1 - rigidity) * excess`` when negative: agencies cut rate cards slowly (downward
+    rigidity), so a fall in demand shows first in fewer days and fewer entrants, and only slowly in
+    pay. At rest when the occupation works at its normal utilisation.
+    """
+    return np.where(excess > 0, speed, speed * (1.0 - rigidity)) * excess
+
+
 def adjust_day_rates(
     day_rate: np.ndarray,
-    utilisation: np.ndarray,
-    target: np.ndarray | float,
+    relative: np.ndarray,
+    card_change: np.ndarray,
     speed: float,
     floor: np.ndarray | float,
     ceiling: np.ndarray | float,
 ) -> np.ndarray:
-    """Day rates rise when a worker is booked above the target share of her days, fall below it."""
-    return np.clip(day_rate * np.exp(speed * (utilisation - target)), floor, ceiling)
+    """A worker's day rate moves with her occupation's rate card and with her relative demand.
+
+    ``relative`` is her utilisation less her occupation's (zero on average, so it moves rates apart
+    or together, not up or down); ``card_change`` her occupation's :func:`rate_card_change`.
+    """
+    return np.clip(day_rate * np.exp(speed * relative + card_change), floor, ceiling)
 
 
 def split_commission(gross_cents: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
@@ -289,19 +305,22 @@ def income_statistics(cents: np.ndarray) -> dict[str, float]:
     return {"median": median, "p10": percentile(10), "p90": percentile(90), "gini": gini}
 
 
-def entrants_expected(
-    active: int, mean_income: float, entry_income: float, entry_rate: float, unfilled_workers: float
-) -> float:
-    """Expected entrants: attraction when mean income beats the entry income, plus unmet demand.
+ENTRY_RATIO_CAP = 2.0  # mean income above twice the entry income draws no more entrants than at twice
 
-    Attraction rises linearly from 0 at ``entry_income`` to ``entry_rate`` per active worker at
-    twice it; each worker's worth of days that brands could not book draws one more entrant.
-    Entry income sits above the exit threshold (the outside option): entering has a sunk cost,
-    so between the two nobody moves (entry-exit hysteresis, Dixit 1989).
+
+def entrants_expected(
+    active: int, mean_income: float, entry_income: float, attrition: float, response: float, unfilled_workers: float
+) -> float:
+    """Expected entrants: those who replace the leavers, more when the occupation pays well, plus unmet demand.
+
+    ``attrition * active * (mean_income / entry_income) ** response``: at the entry income,
+    entrants just replace the workers who leave for reasons of their own (attrition), so head
+    count and mean income can rest there (the steady state); below it fewer come and the
+    occupation shrinks, above it more come and it grows. Each worker's worth of days that brands
+    could not book draws one more entrant.
     """
     if entry_income > 0:
-        # capped before dividing, so a tiny entry income cannot overflow (same value otherwise)
-        attraction = min(max(min(mean_income, 2.0 * entry_income) / entry_income - 1.0, 0.0), 1.0)
+        ratio = min(mean_income, ENTRY_RATIO_CAP * entry_income) / entry_income  # capped before dividing
     else:
-        attraction = 1.0 if mean_income > 0 else 0.0
-    return entry_rate * active * attraction + unfilled_workers
+        ratio = ENTRY_RATIO_CAP if mean_income > 0 else 0.0
+    return attrition * active * max(ratio, 0.0) ** response + unfilled_workers

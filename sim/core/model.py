@@ -41,8 +41,10 @@ class FashionMarket(mesa.Model):
         self.outside_option = np.array([o.outside_option for o in occ])
         self.entry_income = np.array([o.entry_income for o in occ])
         self.target_utilisation = np.array([o.target_utilisation for o in occ])
+        self.attrition = np.array([o.attrition for o in occ])
         self.commissioned = np.array([o.commissioned for o in occ])
         self.configured_rate = np.array([o.day_rate for o in occ])
+        self.rate_card = np.ones(len(occ))  # each occupation's rate card, relative to its configured day rate
         shoots = [getattr(cfg.market.shoots, kind) for kind in SHOOT_TYPES]
         self.images = np.array([s.images for s in shoots])
         self.quality_emphasis = np.array([s.quality_emphasis for s in shoots])
@@ -83,8 +85,12 @@ class FashionMarket(mesa.Model):
         workers.day_rate[rows] = np.clip(
             median * np.exp(cfg.rate_dispersion * spread), cfg.rate_floor, cfg.rate_ceiling
         )
-        # reputation follows the day rate with noise: the dearest are mostly the best known
-        workers.reputation[rows] = np.exp(cfg.rate_dispersion * spread + 0.3 * self.rng.normal(size=count))
+        # reputation follows the day rate with noise: the dearest are mostly the best known, as much as brands'
+        # odds (reputation^reputation_weight x rate^-price_weight) make a star's higher rate pay for itself
+        # (the exponent capped at 4, where reputation hardly counts)
+        mcfg = self.cfg.market
+        fame = min(mcfg.price_weight, 4.0 * mcfg.reputation_weight) / max(mcfg.reputation_weight, 1e-300)
+        workers.reputation[rows] = np.exp(fame * cfg.rate_dispersion * spread + 0.3 * self.rng.normal(size=count))
         workers.willingness[rows] = self.rng.beta(2.0, 2.0, size=count)
         is_model = code in self.occupations.faces
         workers.underrepresented[rows] = is_model & (self.rng.random(count) < self.cfg.market.underrepresented_share)
@@ -94,9 +100,8 @@ class FashionMarket(mesa.Model):
         return rows
 
     def going_rate(self, code: int) -> float:
-        """Median day rate of the occupation's workers this month; the configured rate before the first."""
-        rows = self.month.workforce.members(code) if self.month is not None else ()
-        return float(np.median(self.workers.day_rate[rows])) if len(rows) else self.configured_rate[code]
+        """The occupation's rate card: the configured median day rate, moved since by its excess demand."""
+        return float(self.configured_rate[code] * self.rate_card[code])
 
     def _build_brands(self) -> None:
         pop, market_cfg = self.cfg.population, self.cfg.market
@@ -324,10 +329,11 @@ class FashionMarket(mesa.Model):
         month.needed = kernels.fold_last_axis(np.add, month.crews)
         asked = month.needed[:, order]
         month.rate_cents = np.rint(month.rate * 100).astype(np.int64)
-        # each occupation ranked by a Plackett-Luce draw: campaign faces (top models) by reputation, others by price
+        # each occupation ranked by a Plackett-Luce draw: odds ~ rate^-price_weight, and for the campaign faces
+        # (top models) also ~ reputation^reputation_weight: brands pay for fame, so stars charge more
         log_weight = -mcfg.price_weight * np.log(month.rate)
         faces = workforce.parts[self.occupations.faces[0]]
-        log_weight[faces] = mcfg.reputation_weight * np.log(workers.reputation[workforce.rows[faces]])
+        log_weight[faces] += mcfg.reputation_weight * np.log(workers.reputation[workforce.rows[faces]])
         priority = kernels.race_priorities(self.rng, log_weight)  # the same draws as one call per occupation
         month.days = np.empty(workforce.rows.size, dtype=np.int64)
         month.cost = np.empty_like(month.needed)
@@ -405,26 +411,43 @@ class FashionMarket(mesa.Model):
         workforce = month.workforce
         code = workers.view("occupation")
         rows = workforce.rows  # everyone active now: exits and entries come below
+        # the last income_window months of income and days: this month in, the oldest out (its column reused)
+        income, column = month.income, self.t % mcfg.income_window
+        window = workers.income_window_sum[rows] + income - workers.income_history[rows, column]
+        workers.income_window_sum[rows] = window
+        workers.income_history[rows, column] = income
+        days = workers.days_window_sum[rows] + month.days - workers.days_history[rows, column]
+        workers.days_window_sum[rows] = days
+        workers.days_history[rows, column] = month.days
+        months = np.minimum(self.t + 1 - workers.first_month[rows], mcfg.income_window)  # in the window so far
+
+        # day rates: the occupation's rate card follows its excess demand, each worker's rate her own relative demand
+        # (over the window, which spans the two fashion seasons, so the seasons do not ratchet sticky rates up)
+        possible = month.capacity * months
+        own = days / possible
+        occupation = workforce.sums(days) / np.maximum(workforce.sums(possible), 1)
+        unmet = month.unfilled / np.maximum(workforce.sums(month.capacity), 1)  # unfilled days per day of capacity
+        card = kernels.rate_card_change(
+            occupation + unmet - self.target_utilisation, mcfg.rate_adjustment, mcfg.rate_rigidity
+        )
+        self.rate_card *= np.exp(card)
         workers.day_rate[rows] = kernels.adjust_day_rates(
             month.rate,
-            month.days / month.capacity,  # the days booked this month, as a share of capacity
-            workforce.per_worker(self.target_utilisation),
+            own - workforce.per_worker(occupation),
+            workforce.per_worker(card),
             mcfg.rate_adjustment,
             workforce.per_worker(self.rate_floor),
             workforce.per_worker(self.rate_ceiling),
         )
-        income = month.income
-        oldest = workers.income_history[:, self.t % mcfg.income_window]  # the column of the oldest month
-        window = workers.income_window_sum[rows] + income - oldest[rows]  # this month in, the oldest out
-        workers.income_window_sum[rows] = window
-        oldest[rows] = income  # ... and this month takes its column
 
         # leave: mean income over a full window of months below the outside option (compared in cents)
-        poor = rows[window < workforce.per_worker(self.outside_option * (100.0 * mcfg.income_window))]
-        months = self.t + 1 - workers.first_month[poor]  # months in the occupation, this one included
-        poor = poor[months >= mcfg.income_window]
-        leaving = poor[self.rng.random(poor.size) < mcfg.exit_rate]
-        self._retrain(leaving[np.isin(code[leaving], self.occupations.crew)])
+        full = months >= mcfg.income_window  # with a full window of months in the occupation behind her
+        poor = rows[full & (window < workforce.per_worker(self.outside_option * (100.0 * mcfg.income_window)))]
+        displaced = poor[self.rng.random(poor.size) < mcfg.exit_rate]
+        # and some leave each month for reasons of their own (careers end, people move): attrition
+        moving_on = rows[self.rng.random(rows.size) < workforce.per_worker(self.attrition)]
+        self._retrain(displaced[np.isin(code[displaced], self.occupations.crew)])
+        leaving = np.union1d(displaced, moving_on)
         workers.active[leaving] = False  # she stays a Mesa agent, with status "exited" and her history
         month.flows["exits"] += np.bincount(code[leaving], minlength=len(self.occupations))
 
@@ -435,7 +458,8 @@ class FashionMarket(mesa.Model):
                 worked,
                 month.income_cents[occ] / 100.0 / max(worked, 1),
                 self.entry_income[occ],
-                mcfg.entry_rate,
+                self.attrition[occ],
+                mcfg.entry_response,
                 month.unfilled[occ] / self.cfg.occupations[name].capacity,
             )
             count = int(self.rng.poisson(expected))

@@ -136,9 +136,10 @@ class MarketConfig:
     price_weight: float = param(NONNEG)
     job_days: int = param(_range(1.0))
     rate_adjustment: float = param(SHARE)
+    rate_rigidity: float = param(SHARE)
     income_window: int = param(_range(1.0, 60.0))
     exit_rate: float = param(SHARE)
-    entry_rate: float = param(SHARE)
+    entry_response: float = param(_range(0.0, 10.0))
     retrain_prob: float = param(SHARE)
     retrain_prob_supported: float = param(SHARE)
     retraining_grant: float = param(NONNEG)
@@ -157,6 +158,7 @@ class OccupationConfig:
     target_utilisation: float = param(_range(0.0, 1.0, lo_open=True))
     outside_option: float = param(NONNEG)
     entry_income: float = param(NONNEG)
+    attrition: float = param(SHARE)
     commissioned: bool = MISSING
 
 
