@@ -39,7 +39,7 @@ def figures(scenario: str, seed: int, population: str, steps: int) -> dict:
         "ecom_employed_last_year": float(ecommerce["employed"].mean()),
         "unconsented_uses": int(market["unconsented_uses"].sum()),
         "unconsented_in_force": int(market.loc[in_force, "unconsented_uses"].sum()),  # from regulation.start
-        "twin_royalties_usd": float(market["twin_royalties"].sum()),  # USD paid to top models, whole run
+        "twin_royalties_usd": float(market["twin_royalties"].sum()),  # USD paid to models for twins, whole run
         "generic_shoots": int(market["shoots_generic"].sum()),
     }
 
@@ -76,7 +76,7 @@ def directions(table: pd.DataFrame) -> list[tuple[str, bool, str]]:
             f"{int((fwa['unconsented_uses'] > 0).sum())}/{seeds})",
         ),
         (
-            "union_royalties pays top models more twin income than laissez_faire",
+            "union_royalties pays models more twin income than laissez_faire",
             ur_twin > lf_twin,
             f"mean twin royalties USD {ur_twin:,.0f} vs {lf_twin:,.0f}; higher in "
             f"{paired('laissez_faire', 'union_royalties', 'twin_royalties_usd')}/{seeds} seeds",

@@ -72,3 +72,60 @@ def test_a_permanent_fall_in_one_occupations_demand_settles_with_fewer_workers_n
     assert 0.9 < pay < 1.1, pay
     outside_option = make_config(*AT_REST).occupations["photographer"].outside_option
     assert shocked.loc["photographer", "income_mean"] > 1.5 * outside_option
+
+
+def _shoot_days(market) -> int:
+    return int(market[["shoots_human", "shoots_twin", "shoots_generic"]].to_numpy().sum())
+
+
+def test_cheaper_content_means_more_images_when_demand_responds_to_its_cost():
+    overrides = ("population=classroom", "steps=60", "ai=fast", "seed=1")
+    fixed = simulate(make_config(*overrides, "market.content_elasticity=0"))[1]
+    elastic = simulate(make_config(*overrides, "market.content_elasticity=0.5"))[1]
+    assert _shoot_days(elastic) > 1.1 * _shoot_days(fixed)
+    # before AI is adopted, content costs what it did: the same volume either way
+    assert elastic["shoots_human"].iloc[0] == fixed["shoots_human"].iloc[0]
+
+
+def test_a_twin_use_takes_the_days_its_model_would_have_worked_for_the_brand():
+    import numpy as np
+
+    from sim.core.model import FashionMarket
+    from sim.core.registry import HUMAN, TWIN
+
+    cfg = make_config("population=city", "steps=24", "ai=fast", "seed=2", "regulation.cross_brand_licensing=false")
+    twin, human = FashionMarket(cfg), FashionMarket(cfg)  # the same seed: the same market until the change below
+    for model in (twin, human):
+        model.run_for(23)
+        for stage in (model.begin_month, model.draw_demand, model.adopt_ai, model.license_twins, model.choose_modes):
+            stage()
+    shoots = human.month.shoots
+    uses = shoots[:, :, TWIN] * human.brands.view("license_consented")
+    assert uses.sum() > 0, "fast AI: some brands use their licensed twins"
+    shoots[:, :, HUMAN] += uses  # the brands shoot with her in person instead
+    shoots[:, :, TWIN] -= uses
+    for model in (twin, human):
+        model.book_crews()
+    licensed = np.unique(human.brands.view("license_model")[uses > 0])
+    days = [model.workers.days_worked[licensed].sum() for model in (twin, human)]
+    assert days[0] < days[1], "her twin's uses are days she no longer works for the brand"
+
+
+def test_the_transition_fund_reaches_displaced_models_and_records_where_they_go():
+    overrides = ("population=city", "steps=60", "ai=fast", "seed=4")
+    occupations, market = simulate(
+        make_config(*overrides, "regulation.ai_levy=0.2", "regulation.ai_levy_base=human_cost_avoided")
+    )
+    displaced = occupations.groupby("occupation")[["displaced", "to_ai", "supported"]].sum()
+    assert displaced.loc["ecommerce_model", "displaced"] > 0
+    assert displaced.loc["ecommerce_model", "supported"] > 0, "models are supported too, not only crew"
+    assert (displaced["to_ai"] <= displaced["displaced"]).all() and (
+        displaced["supported"] <= displaced["displaced"]
+    ).all()
+    assert (
+        displaced["to_ai"].sum()
+        == occupations.loc[occupations["occupation"] == "ai_content_producer", "retrained"].sum()
+    )
+    assert market["transition_support_paid"].sum() <= market["levy_collected"].sum()
+    unfunded = simulate(make_config(*overrides))[0]
+    assert unfunded["supported"].sum() == 0

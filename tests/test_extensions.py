@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from sim.core import reporters
-from sim.core.agents import Worker
+from sim.core.agents import worker_class
 from sim.core.model import FashionMarket
 from sim.core.registry import SEGMENTS, TWIN
-from sim.core.rules import RULES, Policy, rule
+from sim.core.rules import RULES, Levy, Policy, rule
 from sim.core.schema import ConfigError
 from sim.runner.run import simulate
 from tests.conftest import make_config
@@ -27,7 +27,7 @@ RETOUCHER = """\
 # @package _global_
 occupations:
   retoucher: {role: crew, day_rate: 600.0, rate_dispersion: 0.3, rate_floor: 150.0, rate_ceiling: 3000.0,
-              capacity: 15, target_utilisation: 0.35, outside_option: 1200.0, entry_income: 4000.0,
+              capacity: 15, target_utilisation: 0.35, outside_option: 1200.0, entry_income: 4000.0, attrition: 0.01,
               commissioned: false}
 population:
   workers: {retoucher: %(count)d}
@@ -56,7 +56,7 @@ def test_an_occupation_added_in_config_is_hired_paid_and_reported(tmp_path):
     assert retouchers["days_worked"].sum() > 0 and retouchers["income_total"].sum() > 0
     assert retouchers["active"].iloc[0] > 0
     # a registered Mesa agent class of its own, counted like the others
-    cls = next(c for c in Worker.__subclasses__() if c.occupation == "retoucher")
+    cls = worker_class("retoucher")
     assert sum(agent.status == "active" for agent in model.agents_by_type[cls]) == retouchers["active"].iloc[-1]
     # money still conserved to the cent with her pay in it
     ledger = model.ledger
@@ -78,7 +78,7 @@ class NoTwinsInLuxury(Policy):
     """A test rule: luxury brands may not use licensed twins."""
 
     def available_modes(self, modes: np.ndarray, segment: np.ndarray) -> np.ndarray:
-        modes[segment == SEGMENTS.index("luxury"), TWIN] = False
+        modes[segment == SEGMENTS.index("luxury"), :, TWIN] = False
         return modes
 
 
@@ -89,8 +89,8 @@ class LevyOnTop(Policy):
 
     extra: float = 0.0
 
-    def levy_share(self, share: float) -> float:
-        return share + self.extra
+    def levy(self, levy: Levy) -> Levy:
+        return Levy(levy.share + self.extra, levy.base)
 
 
 def twin_shoots_by_segment(model: FashionMarket) -> np.ndarray:

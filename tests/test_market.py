@@ -66,11 +66,20 @@ def test_draw_crew_rounds_a_brands_need_up_or_down_never_further():
     assert days.sum() == pytest.approx(need.sum(), rel=0.002)
 
 
-def test_day_rates_move_with_utilisation_within_floor_and_ceiling():
+def test_rate_cards_rise_with_excess_demand_and_fall_more_slowly():
+    change = kernels.rate_card_change(np.array([-0.2, 0.0, 0.2]), 0.1, 0.75)
+    assert change.tolist() == pytest.approx([-0.005, 0.0, 0.02])  # a cut at a quarter of the speed of a rise
+    assert kernels.rate_card_change(np.array([-0.2]), 0.1, 1.0)[0] == 0.0  # fully rigid: never cut
+
+
+def test_day_rates_follow_the_card_and_relative_demand_within_floor_and_ceiling():
     rates = kernels.adjust_day_rates(
-        np.array([100.0, 100.0, 100.0, 1000.0]), np.array([0.0, 0.5, 1.0, 1.0]), 0.5, 0.1, 90.0, 1000.0
-    )
-    assert rates[0] < 100 and rates[1] == 100 and rates[2] > 100 and rates[3] == 1000
+        np.array([100.0, 100.0, 100.0, 1000.0]), np.array([-0.5, 0.0, 0.5, 0.5]), np.array([0.0, 0.1, 0.0, 0.0]), 0.1,
+        90.0, 1000.0,
+    )  # fmt: skip
+    assert rates[0] == pytest.approx(100 * np.exp(-0.05)) and rates[1] == pytest.approx(100 * np.exp(0.1))
+    assert rates[2] == pytest.approx(100 * np.exp(0.05)) and rates[3] == 1000  # the ceiling
+    assert kernels.adjust_day_rates(np.array([100.0]), np.array([-5.0]), np.array([0.0]), 0.1, 90.0, 1000.0)[0] == 90
 
 
 def test_quality_gap_halves_towards_its_floor():
@@ -84,16 +93,43 @@ def test_adoption_hazard_is_zero_without_saving_and_grows_with_adopters():
     assert hazard[0] == 0.0 and hazard[1] == pytest.approx(0.06) and hazard[2] == pytest.approx(0.03)
 
 
-def test_commission_split_is_exact_to_the_cent():
-    gross = np.array([12345, 1, 99999])
-    commission, net = kernels.split_commission(gross, 0.2)
-    assert (commission + net == gross).all()
+@pytest.mark.parametrize(
+    ("share", "gross", "commission"),
+    [
+        (0.2, [0, 1, 2, 3, 7, 8, 12345, 99999], [0, 0, 0, 1, 1, 2, 2469, 20000]),  # 0.6 -> 1, 1.4 -> 1, 19999.8 -> 2e4
+        (0.5, [1, 3, 5, 7, 9], [0, 2, 2, 4, 4]),  # exact halves of a cent go to the even cent
+        (0.25, [2, 6, 10, 14], [0, 2, 2, 4]),
+        (0.0, [5, 12345], [0, 0]),
+        (1.0, [5, 12345], [5, 12345]),
+    ],
+)
+def test_commission_is_the_share_rounded_to_the_nearest_cent_halves_to_even(share, gross, commission):
+    got, net = kernels.split_commission(np.array(gross, dtype=np.int64), share)
+    assert got.tolist() == commission
+    assert net.tolist() == [pay - cut for pay, cut in zip(gross, commission, strict=True)]
+    assert got.dtype == net.dtype == np.int64
 
 
-def test_entry_needs_income_above_the_entry_threshold_or_unmet_demand():
-    assert kernels.entrants_expected(100, 3000.0, 4000.0, 0.05, 0.0) == 0.0
-    assert kernels.entrants_expected(100, 6000.0, 4000.0, 0.05, 0.0) == pytest.approx(2.5)
-    assert kernels.entrants_expected(0, 0.0, 4000.0, 0.05, 3.0) == pytest.approx(3.0)
+def test_commission_split_equals_rounding_each_pay_by_hand():
+    gross = np.random.default_rng(8).integers(0, 10**9, size=2_000)  # up to $10 million, in cents
+    for share in (0.2, 0.15, 1 / 3, 0.175, 0.07):
+        commission, net = kernels.split_commission(gross, share)
+        assert commission.tolist() == [round(int(pay) * share) for pay in gross]  # Python's round: halves to even
+        assert (net + commission == gross).all() and (net >= 0).all() and (commission >= 0).all()
+
+
+def test_entrants_replace_leavers_at_the_entry_income():
+    assert kernels.entrants_expected(100, 4000.0, 4000.0, 0.02, 2.0, 0.0) == pytest.approx(2.0)  # = attrition
+    assert kernels.entrants_expected(100, 2000.0, 4000.0, 0.02, 2.0, 0.0) == pytest.approx(0.5)  # (1/2)^2
+    assert kernels.entrants_expected(100, 1e9, 4000.0, 0.02, 2.0, 0.0) == pytest.approx(8.0)  # capped at 2x
+    assert kernels.entrants_expected(0, 0.0, 4000.0, 0.02, 2.0, 3.0) == pytest.approx(3.0)  # unmet demand
+    assert kernels.entrants_expected(100, 10.0, 0.0, 0.02, 2.0, 0.0) == pytest.approx(8.0)
+
+
+def test_content_volume_rises_as_its_cost_falls_up_to_the_cap():
+    volume = kernels.content_response(np.array([1.0, 0.25, 0.01, 2.0]), 0.5, 3.0)
+    assert volume.tolist() == pytest.approx([1.0, 2.0, 3.0, 2**-0.5])
+    assert (kernels.content_response(np.array([0.1, 5.0]), 0.0, 3.0) == 1.0).all()
 
 
 def _allocate_days_by_hand(free, rate, job_days, demand):

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.core.model import FashionMarket
-from sim.core.registry import SEGMENTS
+from sim.core.registry import SEGMENTS, SYNTHETIC
 from sim.core.reporters import MONEY
 from sim.core.schema import SimConfig, validate
 from sim.runner.run import headline, run
@@ -130,7 +130,7 @@ def check_step(model: FashionMarket, totals: dict) -> None:
     assert month.shoots.sum() == demand, "every shoot-day is made one way or another"
     assert month.shoots[:, :, 1:].sum() == 0 or model.brands.view("adopted").any(), "AI without adopting"
     if any(policy.name == "generic_ai_ban" for policy in model.rules.policies):
-        assert month.shoots[:, :, 2].sum() == 0
+        assert month.shoots[:, :, list(SYNTHETIC)].sum() == 0
     # the month's per-worker arrays, in workforce order, agree with the table
     rows = month.workforce.rows
     assert (month.income == workers.income[rows]).all(), "month.income off the table"

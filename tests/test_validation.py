@@ -51,7 +51,7 @@ def test_crew_lose_days_as_ai_rises_and_ai_content_producers_win_some_back():
     assert (np.diff(grid["crew_days"]) < 0).all(), grid
     assert (np.diff(grid["ai_content_producer_days"]) > 0).all(), grid
     regained = validation.reinstatement()
-    assert 0.0 < regained["regained_share"] < 1.0, regained  # reinstatement, but not all of it
+    assert regained["regained_share"] > 0.3, regained  # reinstatement, in days (more content when it is cheaper)
 
 
 def test_consent_with_a_royalty_floor_raises_top_models_twin_income():

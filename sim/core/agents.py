@@ -85,10 +85,12 @@ def brand_table(size: int) -> Table:
             "campaign_demand": (np.int64, ()),
             "ecommerce_demand": (np.int64, ()),
             "adopted": (np.bool_, ()),
-            "license_model": (np.int64, ()),  # worker row of the licensed twin, -1 if none
-            "license_royalty": (np.int64, ()),  # cents paid to the model per twin use
-            "license_consented": (np.bool_, ()),
-            "license_expires": (np.int64, ()),  # step after which the licence lapses
+            # a twin licence per shoot type (campaign, e-commerce): the model's worker row (-1 if none),
+            # cents paid to her per use, whether she consented, the step after which it lapses
+            "license_model": (np.int64, (2,)),
+            "license_royalty": (np.int64, (2,)),
+            "license_consented": (np.bool_, (2,)),
+            "license_expires": (np.int64, (2,)),
         },
         size,
     )
@@ -139,8 +141,8 @@ class Worker(mesa.Agent):
         return np.roll(history, -(self.model.steps % history.shape[0])) / 100.0
 
 
-class TopModel(Worker):
-    occupation = "top_model"
+class FashionModel(Worker):
+    """A model: her face sells one shoot type's images, and her digital twin can be licensed to brands."""
 
     @property
     def twin_consent_willingness(self) -> float:
@@ -149,16 +151,21 @@ class TopModel(Worker):
     @property
     def licensees(self) -> list[int]:
         """Rows of the brands currently licensing her twin."""
-        return [int(b) for b in np.flatnonzero(self.model.brands.view("license_model") == self.row)]
+        return [int(b) for b in np.flatnonzero((self.model.brands.view("license_model") == self.row).any(axis=1))]
 
     @property
     def twin_licensed(self) -> bool:
+        """Whether a brand holds her consented licence."""
         brands = self.model.brands
         mine = brands.view("license_model") == self.row
         return bool(np.any(mine & brands.view("license_consented")))
 
 
-class EcommerceModel(Worker):
+class TopModel(FashionModel):
+    occupation = "top_model"
+
+
+class EcommerceModel(FashionModel):
     occupation = "ecommerce_model"
 
 
@@ -183,11 +190,12 @@ WORKER_CLASSES: dict[str, type[Worker]] = {
 }
 
 
-def worker_class(occupation: str) -> type[Worker]:
+def worker_class(occupation: str, role: str = "crew") -> type[Worker]:
     """The agent class of an occupation; an occupation added in config gets one made (and kept) on first use."""
     if occupation not in WORKER_CLASSES:
         name = "".join(part.capitalize() for part in occupation.split("_"))
-        WORKER_CLASSES[occupation] = type(name, (Worker,), {"occupation": occupation, "__module__": __name__})
+        base = FashionModel if role == "model" else Worker
+        WORKER_CLASSES[occupation] = type(name, (base,), {"occupation": occupation, "__module__": __name__})
     return WORKER_CLASSES[occupation]
 
 

@@ -30,6 +30,16 @@ def quality_gap(start_gap: float, half_life: float, step: int, floor: float = 0.
     return floor + (start_gap - floor) * 0.5 ** (step / half_life)
 
 
+def content_response(relative_cost: np.ndarray, elasticity: float, cap: float) -> np.ndarray:
+    """A brand's content volume as a multiple of its volume at the first month's human prices.
+
+    ``relative_cost ** -elasticity``, at most ``cap``: cheaper content means more images (more
+    angles, variants and markets per product), up to what a catalogue can use.
+    """
+    with np.errstate(divide="ignore"):
+        return np.minimum(np.power(np.maximum(relative_cost, 0.0), -elasticity), cap)
+
+
 def adoption_hazard(p: float, q: float, adopter_share: np.ndarray, relative_saving: np.ndarray) -> np.ndarray:
     """Bass hazard ``p + q * share`` scaled by the share of content spend AI would save."""
     return np.clip((p + q * adopter_share) * np.clip(relative_saving, 0.0, 1.0), 0.0, 1.0)
@@ -253,8 +263,8 @@ def adjust_day_rates(
     return np.clip(day_rate * np.exp(speed * relative + card_change), floor, ceiling)
 
 
-def split_commission(gross_cents: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
-    """Split gross pay (cents) into the agency's commission and the worker's net, to the cent."""
+def split_commission(gross_cents: np.ndarray, share: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split gross pay (cents) into the agency's commission (a share, or one per payment) and the net, to the cent."""
     commission = np.rint(gross_cents * share).astype(np.int64)
     return commission, gross_cents - commission
 

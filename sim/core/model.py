@@ -15,10 +15,10 @@ import numpy as np
 
 from sim.core import kernels, reporters
 from sim.core.agents import Brand, brand_table, worker_class, worker_table
-from sim.core.registry import GENERIC, HUMAN, MODES, SEGMENTS, SHOOT_TYPES, TWIN, Occupations
+from sim.core.registry import GENERATED, GENERIC, HUMAN, MODES, SEGMENTS, SHOOT_TYPES, SYNTHETIC, TWIN, Occupations
 from sim.core.rules import month_number, policies, rules_in_force
 from sim.core.schema import SimConfig
-from sim.core.state import Month, Workforce
+from sim.core.state import FLOWS, Month, Workforce
 
 
 class FashionMarket(mesa.Model):
@@ -64,6 +64,7 @@ class FashionMarket(mesa.Model):
         self._build_brands()
 
         self.levy_fund = 0  # cents collected and not yet paid out
+        self.reference_cost: np.ndarray | None = None  # human cost per shoot-day in the first month, by type
         self.occupation_rows: list[dict] = []
         self.market_rows: list[dict] = []
         self.cohort_rows: list[dict] = []
@@ -94,7 +95,7 @@ class FashionMarket(mesa.Model):
         workers.willingness[rows] = self.rng.beta(2.0, 2.0, size=count)
         is_model = code in self.occupations.faces
         workers.underrepresented[rows] = is_model & (self.rng.random(count) < self.cfg.market.underrepresented_share)
-        cls = worker_class(self.occupations.names[code])
+        cls = worker_class(self.occupations.names[code], self.occupations.roles[code])
         for row in rows.tolist():
             cls(self, row)  # registers itself with the model (model.agents_by_type[cls])
         return rows
@@ -165,7 +166,7 @@ class FashionMarket(mesa.Model):
             crew_cost=crew_cost,
             image_cost=self.images * cost_per_image + levy,
             ledger=dict.fromkeys(reporters.LEDGER, 0),
-            flows={name: np.zeros(len(self.occupations), dtype=np.int64) for name in ("entries", "exits", "retrained")},
+            flows={name: np.zeros(len(self.occupations), dtype=np.int64) for name in FLOWS},
         )
 
     @property
@@ -184,57 +185,104 @@ class FashionMarket(mesa.Model):
         return self.month.ledger
 
     def draw_demand(self) -> None:
-        """Stage 1: each brand draws its shoot-days (base x growth x season, Poisson). Writes the brands' demand."""
+        """Stage 1: each brand draws its shoot-days: base x growth x season x its response to the cost of content.
+
+        The response is ``(expected cost / cost at human prices in the first month) ** -elasticity``
+        (at most ``market.content_demand_cap``), the expected cost over the modes the brand can use
+        as the month begins, weighted by how likely it is to choose each (the mode choice's logit).
+        Writes the brands' demand.
+        """
+        mcfg, brands = self.cfg.market, self.brands
         month_of_year = (self.start_month + self.t) % 12
-        scale = kernels.growth_factor(self.t, self.cfg.market.demand_growth)
-        scale *= kernels.seasonal_factor(month_of_year, self.cfg.market.season_amplitude)
-        brands = self.brands
-        brands.campaign_demand[: brands.size] = self.rng.poisson(brands.view("campaign_base") * scale)
-        brands.ecommerce_demand[: brands.size] = self.rng.poisson(brands.view("ecommerce_base") * scale)
+        scale = kernels.growth_factor(self.t, mcfg.demand_growth)
+        scale *= kernels.seasonal_factor(month_of_year, mcfg.season_amplitude)
+        if self.reference_cost is None:  # the first month's human cost per shoot-day, by type
+            self.reference_cost = self.month.crew_cost[:, HUMAN].copy()
+        response = np.ones((brands.size, len(SHOOT_TYPES)))
+        if mcfg.content_elasticity > 0:
+            cost = self._shoot_costs()
+            shares = kernels.logit_shares(self._mode_utility(cost), self._available_modes())
+            expected = kernels.fold_last_axis(np.add, shares * cost)
+            response = kernels.content_response(expected / self.reference_cost, mcfg.content_elasticity,
+                                                mcfg.content_demand_cap)  # fmt: skip
+        brands.campaign_demand[: brands.size] = self.rng.poisson(brands.view("campaign_base") * scale * response[:, 0])
+        brands.ecommerce_demand[: brands.size] = self.rng.poisson(
+            brands.view("ecommerce_base") * scale * response[:, 1]
+        )
 
     def _shoot_costs(self) -> np.ndarray:
-        """Expected USD per shoot-day [brand, type, mode] at this month's prices."""
+        """Expected USD per shoot-day [brand, type, mode] at this month's prices (a twin: with its royalty)."""
         brands, month = self.brands, self.month
-        royalty = np.where(brands.view("license_model") >= 0, brands.view("license_royalty") / 100.0, 0.0)
+        licensed = brands.view("license_model") >= 0
+        royalty = np.where(licensed, brands.view("license_royalty") / 100.0, 0.0)  # [brand, type]
         cost = np.repeat(month.crew_cost[None], brands.size, axis=0)
-        cost[:, :, TWIN] += month.image_cost + royalty[:, None]
+        cost[:, :, TWIN] += month.image_cost + royalty
         cost[:, :, GENERIC] += month.image_cost
+        cost[:, :, GENERATED] += month.image_cost
         return cost
 
     def _available_modes(self) -> np.ndarray:
-        """[brand, mode] mask of the modes each brand may use this month."""
+        """[brand, type, mode] mask of the modes each brand may use this month (a twin: with a licence)."""
         brands = self.brands
         adopted, licensed = brands.view("adopted"), brands.view("license_model") >= 0
         return self.rules.available_modes(adopted, licensed, brands.view("segment"))
 
+    def _mode_utility(self, cost: np.ndarray) -> np.ndarray:
+        """The logit's utility [brand, type, mode]: cost, image quality, disclosure backlash and the faces shown.
+
+        Writes ``month.diversity`` (the share of underrepresented faces of each mode).
+        """
+        brands, workers, mcfg, month = self.brands, self.workers, self.cfg.market, self.month
+        gap = month.quality_gap
+        quality = np.array(
+            [1.0, 1.0 - gap * mcfg.twin_gap_share, 1.0 - gap, 1.0 - min(1.0, gap * mcfg.generated_gap_share)]
+        )
+        disclosed = np.array([0.0, 1.0, 1.0, 1.0]) * self.rules.disclosure_probability(mcfg.detection_share)
+        diversity = np.empty((brands.size, len(SHOOT_TYPES), len(MODES)))
+        for kind, code in enumerate(self.occupations.faces):
+            rows = month.workforce.members(code)
+            diversity[:, kind, HUMAN] = workers.underrepresented[rows].mean() if rows.size else 0.0
+        diversity[:, :, TWIN] = workers.underrepresented[np.maximum(brands.view("license_model"), 0)]
+        diversity[:, :, SYNTHETIC] = mcfg.ai_diversity
+        month.diversity = diversity
+        return (
+            -cost / self.cost_scale[:, None, None]
+            + (self.quality_weight[:, None] * self.quality_emphasis)[:, :, None] * quality
+            - self.backlash[:, None, None] * disclosed
+            + self.diversity_weight[:, None, None] * diversity
+        )
+
     def adopt_ai(self) -> None:
         """Stage 2: Bass-style adoption, hazard scaled by the expected net saving. Writes ``adopted`` and the ledger."""
-        brands, ai, month = self.brands, self.cfg.ai, self.month
+        brands, ai, month, occupations = self.brands, self.cfg.ai, self.month, self.occupations
         cost = self._shoot_costs()
-        expected_twin = (
-            self.rules.twin_pay_share(self.cfg.market.twin_royalty_offer) * month.mean_rate[self.occupations.twin_model]
-        )
-        cost[:, :, TWIN] += np.where(brands.view("license_model") >= 0, 0.0, expected_twin)[:, None]
-        # the AI modes the rules would allow each brand once it has adopted (and licensed a twin)
+        # a brand without a twin expects to pay the going royalty of a model of that type's occupation
+        share = self.rules.twin_pay_share(self.cfg.market.twin_royalty_offer)
+        expected_twin = share * month.mean_rate[list(occupations.faces)]  # [type]
+        cost[:, :, TWIN] += np.where(brands.view("license_model") >= 0, 0.0, expected_twin)
+        # the AI modes the rules would allow each brand once it has adopted (and licensed twins where it can)
         everyone = np.ones(brands.size, dtype=bool)
-        allowed = self.rules.available_modes(everyone, everyone, brands.view("segment"))
-        ai_cost = kernels.fold_last_axis(np.minimum, np.where(allowed[:, None, 1:], cost[:, :, 1:], np.inf))
+        can_license = np.array([code in occupations.twin_models for code in occupations.faces])
+        allowed = self.rules.available_modes(
+            everyone, np.broadcast_to(can_license, (brands.size, 2)), brands.view("segment")
+        )
+        ai_cost = kernels.fold_last_axis(np.minimum, np.where(allowed[:, :, 1:], cost[:, :, 1:], np.inf))
         base = np.stack([brands.view("campaign_base"), brands.view("ecommerce_base")], axis=1)
         human_month = kernels.fold_last_axis(np.add, base * cost[:, :, HUMAN])
-        ai_month = kernels.fold_last_axis(np.add, base * ai_cost)
+        ai_month = kernels.fold_last_axis(np.add, base * np.minimum(ai_cost, cost[:, :, HUMAN]))
         saving = (12.0 * (human_month - ai_month) - ai.adoption_cost) / np.maximum(12.0 * human_month, 1e-9)
         seg, adopted = brands.view("segment"), brands.view("adopted")
-        share = np.bincount(seg, weights=adopted, minlength=len(SEGMENTS)) / np.maximum(
+        peers = np.bincount(seg, weights=adopted, minlength=len(SEGMENTS)) / np.maximum(
             np.bincount(seg, minlength=len(SEGMENTS)), 1
         )
-        hazard = kernels.adoption_hazard(ai.adoption_p, ai.adoption_q, share[seg], np.nan_to_num(saving))
+        hazard = kernels.adoption_hazard(ai.adoption_p, ai.adoption_q, peers[seg], np.nan_to_num(saving))
         new = ~adopted & (self.rng.random(brands.size) < hazard)
         adopted[new] = True
         setup = np.where(new, round(ai.adoption_cost * 100), 0)
         self.pay_ai(setup, self.rules.levy_cents(setup, np.zeros_like(setup)))  # a set-up fee is no content
 
     def pay_ai(self, vendor_cents: np.ndarray, levy_cents: np.ndarray) -> None:
-        """Brands pay the AI vendor and the levy; the levy goes into the retraining fund."""
+        """Brands pay the AI vendor and the levy; the levy goes into the transition fund."""
         ledger = self.ledger
         ledger["brand_spend"] += int(vendor_cents.sum() + levy_cents.sum())
         ledger["ai_vendor_revenue"] += int(vendor_cents.sum())
@@ -242,22 +290,29 @@ class FashionMarket(mesa.Model):
         self.levy_fund += int(levy_cents.sum())
 
     def license_twins(self) -> None:
-        """Stage 3: brands without a twin ask a model; she consents if the pay clears her reservation.
+        """Stage 3: for each shoot type, brands without a twin ask a model whose face sells it; she consents
+        if the pay per use clears what she asks for the day of her own it replaces.
 
-        Writes the brands' licences (model, royalty per use, consent, expiry).
+        Writes the brands' licences (model, royalty per use, consent, expiry) per shoot type.
         """
+        for kind, code in enumerate(self.occupations.faces):
+            if code in self.occupations.twin_models:
+                self._license(kind, code)
+
+    def _license(self, kind: int, code: int) -> None:
+        """Licences of one shoot type's twins, from models of occupation ``code``."""
         brands, workers, mcfg, rules = self.brands, self.workers, self.cfg.market, self.rules
-        licensed = brands.view("license_model")
+        licensed = brands.license_model[: brands.size, kind]
         lapsed = (licensed >= 0) & (
-            (brands.view("license_expires") < self.t) | ~workers.active[np.maximum(licensed, 0)]
+            (brands.license_expires[: brands.size, kind] < self.t) | ~workers.active[np.maximum(licensed, 0)]
         )
         if rules.consent_required:
-            lapsed |= (licensed >= 0) & ~brands.view("license_consented")
+            lapsed |= (licensed >= 0) & ~brands.license_consented[: brands.size, kind]
         licensed[lapsed] = -1
         seekers = np.flatnonzero(brands.view("adopted") & (licensed < 0))
         # drawn even when nobody can be asked below, so that later draws do not depend on that
         seekers = seekers[self.rng.permutation(seekers.size)]
-        candidates = self.month.workforce.members(self.occupations.twin_model)
+        candidates = self.month.workforce.members(code)
         if not rules.cross_brand_licensing:
             candidates = np.setdiff1d(candidates, licensed[licensed >= 0])
         if seekers.size == 0 or candidates.size == 0:
@@ -269,6 +324,8 @@ class FashionMarket(mesa.Model):
         else:
             seekers = seekers[: candidates.size]
             chosen = candidates[self.rng.choice(candidates.size, size=seekers.size, replace=False, p=weight)]
+        # a use pays a share of her own day rate; it replaces a day she would have worked for the brand, so she
+        # asks for that day's pay times a markup that falls with her willingness
         rate = workers.day_rate[chosen]
         offer = rules.twin_pay_share(mcfg.twin_royalty_offer) * rate
         reservation = mcfg.twin_reservation * (1.0 - workers.willingness[chosen]) * rate
@@ -278,56 +335,42 @@ class FashionMarket(mesa.Model):
         signed = consent | use_anyway
         pay = np.where(consent, offer, offer * mcfg.unconsented_pay_share)
         rows = seekers[signed]
-        brands.license_model[rows] = chosen[signed]
-        brands.license_royalty[rows] = np.rint(pay[signed] * 100).astype(np.int64)
-        brands.license_consented[rows] = consent[signed]
-        brands.license_expires[rows] = self.t + mcfg.license_months - 1
+        brands.license_model[rows, kind] = chosen[signed]
+        brands.license_royalty[rows, kind] = np.rint(pay[signed] * 100).astype(np.int64)
+        brands.license_consented[rows, kind] = consent[signed]
+        brands.license_expires[rows, kind] = self.t + mcfg.license_months - 1
 
     def choose_modes(self) -> None:
-        """Stage 4: multinomial logit over human, twin and generic for each brand and shoot type.
+        """Stage 4: multinomial logit over the four modes for each brand and shoot type.
 
         Writes ``month.shoots`` and ``month.diversity``. A brand with no AI mode open to it books
-        every shoot with humans; the logit and the draw are taken for the others only.
+        every shoot with humans; the draw is taken for the others only.
         """
-        brands, workers, mcfg, month = self.brands, self.workers, self.cfg.market, self.month
-        licensed = brands.view("license_model")
+        brands, month = self.brands, self.month
         available = self._available_modes()
-        quality = np.array([1.0, 1.0 - month.quality_gap * mcfg.twin_gap_share, 1.0 - month.quality_gap])
-        disclosed = np.array([0.0, 1.0, 1.0]) * self.rules.disclosure_probability(mcfg.detection_share)
-        diversity = np.empty((brands.size, len(SHOOT_TYPES), 3))
-        for kind, code in enumerate(self.occupations.faces):
-            rows = month.workforce.members(code)
-            diversity[:, kind, HUMAN] = workers.underrepresented[rows].mean() if rows.size else 0.0
-        diversity[:, :, TWIN] = workers.underrepresented[np.maximum(licensed, 0)][:, None]
-        diversity[:, :, GENERIC] = mcfg.ai_diversity
+        utility = self._mode_utility(self._shoot_costs())
         demand = np.stack([brands.view("campaign_demand"), brands.view("ecommerce_demand")], axis=1)
-        month.shoots = np.zeros((brands.size, len(SHOOT_TYPES), 3), dtype=np.int64)
+        month.shoots = np.zeros((brands.size, len(SHOOT_TYPES), len(MODES)), dtype=np.int64)
         month.shoots[:, :, HUMAN] = demand
-        month.diversity = diversity
-        choosing = np.flatnonzero(available[:, TWIN] | available[:, GENERIC])
+        choosing = np.flatnonzero(available[:, :, 1:].any(axis=(1, 2)))
         if choosing.size == 0:
             return
-        utility = (
-            -self._shoot_costs()[choosing] / self.cost_scale[choosing, None, None]
-            + (self.quality_weight[choosing, None] * self.quality_emphasis)[:, :, None] * quality
-            - self.backlash[choosing, None, None] * disclosed
-            + self.diversity_weight[choosing, None, None] * diversity[choosing]
-        )
-        shares = kernels.logit_shares(utility, available[choosing, None, :])
+        shares = kernels.logit_shares(utility[choosing], available[choosing])
         month.shoots[choosing] = self.rng.multinomial(demand[choosing], shares)
 
     def book_crews(self) -> None:
         """Stage 5: book crews occupation by occupation, brands asking in a random order.
 
-        Reads ``month.shoots``; writes ``month.crews``, ``needed``, ``cost``, ``rate_cents``,
-        ``days`` and ``unfilled``, and the workers' days worked.
+        A brand that holds a model's consented twin licence books her first for its human shoots
+        (she is its face: the twin's uses are the days she no longer works for it); the rest of
+        the demand goes to the market. Reads ``month.shoots``; writes ``month.crews``, ``needed``,
+        ``cost``, ``rate_cents``, ``days`` and ``unfilled``, and the workers' days worked.
         """
         brands, workers, mcfg, month = self.brands, self.workers, self.cfg.market, self.month
         workforce = month.workforce
         order = self.rng.permutation(brands.size)
         month.crews = kernels.draw_crew(self.rng, month.shoots, self.recipe)
         month.needed = kernels.fold_last_axis(np.add, month.crews)
-        asked = month.needed[:, order]
         month.rate_cents = np.rint(month.rate * 100).astype(np.int64)
         # each occupation ranked by a Plackett-Luce draw: odds ~ rate^-price_weight, and for the campaign faces
         # (top models) also ~ reputation^reputation_weight: brands pay for fame, so stars charge more
@@ -335,18 +378,47 @@ class FashionMarket(mesa.Model):
         faces = workforce.parts[self.occupations.faces[0]]
         log_weight[faces] += mcfg.reputation_weight * np.log(workers.reputation[workforce.rows[faces]])
         priority = kernels.race_priorities(self.rng, log_weight)  # the same draws as one call per occupation
-        month.days = np.empty(workforce.rows.size, dtype=np.int64)
-        month.cost = np.empty_like(month.needed)
+        month.days = np.zeros(workforce.rows.size, dtype=np.int64)
+        month.cost = np.zeros_like(month.needed)
         month.unfilled = np.zeros(len(self.occupations), dtype=np.int64)
         for code, part in enumerate(workforce.parts):
+            asked = month.needed[code].copy()
+            free = month.capacity[part].copy()
+            self._book_house_faces(code, part, asked, free)
             ranked = kernels.ranking(priority[part])
             days_ranked, cost_in_order, filled = kernels.allocate_days(
-                month.capacity[part][ranked], month.rate_cents[part][ranked], mcfg.job_days, asked[code]
+                free[ranked], month.rate_cents[part][ranked], mcfg.job_days, asked[order]
             )
-            month.days[part][ranked] = days_ranked
-            month.cost[code, order] = cost_in_order
-            month.unfilled[code] = asked[code].sum() - filled.sum()
+            month.days[part][ranked] += days_ranked
+            month.cost[code, order] += cost_in_order
+            month.unfilled[code] = asked.sum() - filled.sum()
         workers.days_worked[workforce.rows] = month.days.astype(np.int32)  # cast first: a casting scatter is slow
+
+    def _book_house_faces(self, code: int, part: slice, asked: np.ndarray, free: np.ndarray) -> None:
+        """Book each licensing brand's model first for its human shoots' days of her occupation, within her capacity.
+
+        Takes the days booked off ``asked`` (per brand) and ``free`` (per worker of the part), and
+        writes them to ``month.days`` and ``month.cost``.
+        """
+        kinds = [kind for kind, face in enumerate(self.occupations.faces) if face == code]
+        if not kinds or code not in self.occupations.twin_models:
+            return
+        brands, month = self.brands, self.month
+        model = brands.license_model[: brands.size, kinds[0]]
+        clients = np.flatnonzero((model >= 0) & brands.license_consented[: brands.size, kinds[0]])
+        want = month.crews[code, clients, HUMAN]
+        clients, want = clients[want > 0], want[want > 0]
+        if clients.size == 0:
+            return
+        position = np.searchsorted(month.workforce.members(code), model[clients])  # of her, within the part
+        wanted = np.bincount(position, weights=want, minlength=free.size)
+        given = np.minimum(wanted, free)  # a model booked beyond her capacity shares it among her clients
+        booked = np.floor(want * given[position] / wanted[position]).astype(np.int64)
+        days = np.bincount(position, weights=booked, minlength=free.size).astype(np.int64)
+        free -= days
+        asked[clients] -= booked
+        month.days[part] += days
+        month.cost[code, clients] += booked * month.rate_cents[part][position]
 
     def pay(self) -> None:
         """Stage 6: pay the booked workers, the twins' royalties, the AI vendor and the levy.
@@ -354,7 +426,7 @@ class FashionMarket(mesa.Model):
         Reads the bookings; writes ``month.income`` and ``royalty_earners``, the workers' income
         and royalties, and the ledger.
         """
-        brands, mcfg, month = self.brands, self.cfg.market, self.month
+        brands, workers, mcfg, month = self.brands, self.workers, self.cfg.market, self.month
         workforce, ledger = month.workforce, month.ledger
         gross = month.days * month.rate_cents
         commission = np.zeros(gross.size, dtype=np.int64)
@@ -368,34 +440,38 @@ class FashionMarket(mesa.Model):
         ledger["brand_spend"] += int(month.cost.sum() + fee.sum())
         ledger["agency_commission"] += int(fee.sum())
 
-        # twin royalties: each licensing brand pays its model per use; a model is paid once for all her uses
-        uses = kernels.fold_last_axis(np.add, month.shoots[:, :, TWIN])
+        # twin royalties: each licence's uses at its royalty; a model is paid once for all her uses
+        uses = month.shoots[:, :, TWIN]  # [brand, type]
         has = uses > 0
         royalty = uses * brands.view("license_royalty")
         ledger["brand_spend"] += int(royalty.sum())
         ledger["unconsented_uses"] = int(uses[has & ~brands.view("license_consented")].sum())
-        payees, payee_of_brand = np.unique(brands.view("license_model")[has], return_inverse=True)
-        gross = np.bincount(payee_of_brand, weights=royalty[has], minlength=payees.size).astype(np.int64)
-        commission, net = kernels.split_commission(
-            gross, mcfg.agency_commission if self.commissioned[self.occupations.twin_model] else 0.0
-        )
-        self.workers.royalties[payees] = net
+        payees, payee_of_use = np.unique(brands.view("license_model")[has], return_inverse=True)
+        gross = np.bincount(payee_of_use, weights=royalty[has], minlength=payees.size).astype(np.int64)
+        share = mcfg.agency_commission * self.commissioned[workers.occupation[payees]]
+        commission, net = kernels.split_commission(gross, share)
+        workers.royalties[payees] = net
         ledger["worker_pay"] += int(net.sum())
         ledger["twin_royalties"] += int(net.sum())
         ledger["agency_commission"] += int(commission.sum())
-        models = workforce.members(self.occupations.twin_model)
-        position = np.searchsorted(models, payees)  # where each payee sits among them (a licence lapses on exit)
-        assert (models[np.minimum(position, models.size - 1)] == payees).all(), "a twin paid outside the workforce"
-        position += workforce.parts[self.occupations.twin_model].start
+        position = np.empty(payees.size, dtype=np.int64)  # of each payee in the workforce (a licence lapses on exit)
+        for code in np.unique(workers.occupation[payees]):
+            mine = workers.occupation[payees] == code
+            members = workforce.members(code)
+            at = np.searchsorted(members, payees[mine])
+            assert (members[np.minimum(at, members.size - 1)] == payees[mine]).all(), (
+                "a twin paid outside the workforce"
+            )
+            position[mine] = workforce.parts[code].start + at
         month.income[position] += net
         month.royalty_earners = position[net > 0]
-        self.workers.income[workforce.rows] = month.income
+        workers.income[workforce.rows] = month.income
 
         # AI shoots: the vendor's fee per image; the levy on it, or on what a human crew would have cost
         image_cents = np.rint(self.images * month.cost_per_image * 100).astype(np.int64)
         human_cents = np.rint(month.crew_cost[:, HUMAN] * 100).astype(np.int64)  # per shoot-day [type]
         vendor, levy = np.zeros(brands.size, dtype=np.int64), np.zeros(brands.size, dtype=np.int64)
-        for mode in (TWIN, GENERIC):
+        for mode in (TWIN, *SYNTHETIC):
             fees = month.shoots[:, :, mode] @ image_cents
             vendor += fees
             levy += self.rules.levy_cents(fees, month.shoots[:, :, mode] @ human_cents)
@@ -446,7 +522,7 @@ class FashionMarket(mesa.Model):
         displaced = poor[self.rng.random(poor.size) < mcfg.exit_rate]
         # and some leave each month for reasons of their own (careers end, people move): attrition
         moving_on = rows[self.rng.random(rows.size) < workforce.per_worker(self.attrition)]
-        self._retrain(displaced[np.isin(code[displaced], self.occupations.crew)])
+        self._transition(displaced)
         leaving = np.union1d(displaced, moving_on)
         workers.active[leaving] = False  # she stays a Mesa agent, with status "exited" and her history
         month.flows["exits"] += np.bincount(code[leaving], minlength=len(self.occupations))
@@ -467,30 +543,44 @@ class FashionMarket(mesa.Model):
                 self.add_workers(occ, count)
                 month.flows["entries"][occ] += count
 
-    def _retrain(self, leaving_crew: np.ndarray) -> None:
-        """Leaving crew retrain as AI content producers while AI shoots need them; the levy fund pays grants."""
-        mcfg, month = self.cfg.market, self.month
+    def _transition(self, displaced: np.ndarray) -> None:
+        """The displaced (leaving for low income) move on: the transition fund supports them while it lasts.
+
+        Each supported worker is paid ``market.retraining_grant`` plus ``market.income_support``;
+        while AI shoots need producers she retrains as an AI content producer with probability
+        ``market.retrain_prob_supported`` (``market.retrain_prob`` without support), and otherwise
+        leaves the sector (retrained for other work when supported). Writes the flows
+        ``displaced``, ``to_ai`` and ``supported`` by her occupation, and the new producers' rows.
+        """
+        mcfg, month, workers = self.cfg.market, self.month, self.workers
         producer = self.occupations.ai_producer
-        ai_work = self.workers.days_worked[month.workforce.members(producer)].sum() + month.unfilled[producer]
-        draws = self.rng.random(leaving_crew.size)  # drawn before the return below, so the stream never depends on it
-        if leaving_crew.size == 0 or ai_work == 0:
+        displaced = displaced[workers.occupation[displaced] != producer]  # producers who leave just leave
+        draws = self.rng.random(displaced.size)  # drawn before any return below, so the stream never depends on it
+        count = len(self.occupations)
+        origin = workers.occupation[displaced]
+        month.flows["displaced"] += np.bincount(origin, minlength=count)
+        if displaced.size == 0:
             return
-        grant = round(mcfg.retraining_grant * 100)
-        fundable = self.levy_fund // grant if grant > 0 else 0
-        supported = np.arange(leaving_crew.size) < fundable
-        prob = np.where(supported, mcfg.retrain_prob_supported, mcfg.retrain_prob)
-        retrains = draws < prob
-        count = int(retrains.sum())
-        paid = int((retrains & supported).sum()) * grant
+        payment = round((mcfg.retraining_grant + mcfg.income_support) * 100)
+        fundable = self.levy_fund // payment if payment > 0 else 0
+        supported = np.arange(displaced.size) < fundable
+        paid = int(supported.sum()) * payment
         self.levy_fund -= paid
         self.ledger["transition_support_paid"] += paid
-        if count:
-            rows = self.add_workers(producer, count)
-            cohort = self.workers.cohort[leaving_crew[retrains]]
-            self.workers.cohort[rows] = cohort  # an incumbent stays in her cohort in her new occupation
-            self.cohort_moves += np.bincount(cohort[cohort >= 0], minlength=self.cohort_moves.size)
-            month.flows["entries"][producer] += count
-            month.flows["retrained"][producer] += count
+        month.flows["supported"] += np.bincount(origin[supported], minlength=count)
+        ai_work = workers.days_worked[month.workforce.members(producer)].sum() + month.unfilled[producer]
+        if ai_work == 0:
+            return
+        retrains = draws < np.where(supported, mcfg.retrain_prob_supported, mcfg.retrain_prob)
+        moving = int(retrains.sum())
+        if moving:
+            rows = self.add_workers(producer, moving)
+            cohort = workers.cohort[displaced[retrains]]
+            workers.cohort[rows] = cohort  # an incumbent stays in her cohort in her new occupation
+            self.cohort_moves += np.bincount(cohort[cohort >= 0], minlength=count)
+            month.flows["to_ai"] += np.bincount(origin[retrains], minlength=count)
+            month.flows["entries"][producer] += moving
+            month.flows["retrained"][producer] += moving
 
     def record(self) -> None:
         """Stage 8: this month's rows of the output tables (sim.core.reporters)."""

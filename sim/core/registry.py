@@ -16,8 +16,11 @@ from typing import Any
 
 SEGMENTS = ("luxury", "fast_fashion", "ecommerce")  # kinds of brand
 SHOOT_TYPES = ("campaign", "ecommerce")  # hero campaigns and catalogue (e-commerce) images
-MODES = ("human", "twin", "generic")  # how a shoot's images are made
-HUMAN, TWIN, GENERIC = range(len(MODES))
+# how a shoot's images are made: a human shoot; a licensed digital twin of a real model; generic synthetic
+# models put on garments photographed on a mannequin or flat (on-model generation); or fully generated images
+MODES = ("human", "twin", "generic", "generated")
+HUMAN, TWIN, GENERIC, GENERATED = range(len(MODES))
+SYNTHETIC = (GENERIC, GENERATED)  # the modes that show generic synthetic humans
 ROLES = ("model", "crew", "ai_producer")  # a face on the images, a shoot's crew, or the AI workflow's operator
 
 # display names of the shipped occupations; another occupation is named from its key
@@ -63,7 +66,7 @@ class Occupations:
     names: tuple[str, ...]
     roles: tuple[str, ...]
     faces: tuple[int, ...]  # per shoot type: the model occupation whose faces its images show
-    twin_model: int  # the occupation whose models can license digital twins
+    twin_models: tuple[int, ...]  # the occupations whose models can license digital twins
     crew: tuple[int, ...]
     ai_producer: int
 
@@ -97,19 +100,19 @@ class Occupations:
                     f"occupations.{name}.shoot_type = {kind!r}: allowed {', '.join(SHOOT_TYPES)} for role: model, "
                     "none (null) for the other roles"
                 )
-        twins = [code for code, name in enumerate(names) if occupations[name].licenses_twins]
-        if len(twins) != 1 or roles[twins[0]] != "model":
-            licensing = ", ".join(names[code] for code in twins) or "none"
-            raise RegistryError(
-                f"occupations: licenses_twins is true for {licensing}: allowed exactly one occupation, of role: model"
-            )
+        twins = tuple(code for code, name in enumerate(names) if occupations[name].licenses_twins)
+        for code in twins:
+            if roles[code] != "model":
+                raise RegistryError(
+                    f"occupations.{names[code]}.licenses_twins = true: allowed only for role: model, not {roles[code]}"
+                )
         producers = [code for code, role in enumerate(roles) if role == "ai_producer"]
         if len(producers) != 1:
             raise RegistryError(
                 f"occupations: {len(producers)} occupations have role: ai_producer: allowed exactly one"
             )
         crew = tuple(code for code, role in enumerate(roles) if role == "crew")
-        return cls(names, roles, tuple(faces), twins[0], crew, producers[0])
+        return cls(names, roles, tuple(faces), twins, crew, producers[0])
 
     def __len__(self) -> int:
         return len(self.names)

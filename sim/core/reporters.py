@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.kernels import income_statistics
-from sim.core.registry import GENERIC, HUMAN, TWIN
+from sim.core.registry import GENERATED, HUMAN, SYNTHETIC, TWIN
 
 if TYPE_CHECKING:
     from sim.core.model import FashionMarket
@@ -82,11 +82,15 @@ OCCUPATION_REPORTERS: dict[str | tuple[str, ...], Callable[[FashionMarket], Any]
     "entries": lambda model: model.month.flows["entries"],
     "exits": lambda model: model.month.flows["exits"],
     "retrained": lambda model: model.month.flows["retrained"],
+    "displaced": lambda model: model.month.flows["displaced"],
+    "to_ai": lambda model: model.month.flows["to_ai"],
+    "supported": lambda model: model.month.flows["supported"],
+    "income_royalties": lambda model: (
+        model.month.workforce.sums(model.workers.royalties[model.month.workforce.rows]) / 100.0
+    ),
 }
 # the columns of occupations.parquet, in order (docs/design.md section 6)
-OCCUPATION_COLUMNS = tuple(
-    name for key in OCCUPATION_REPORTERS for name in (key if isinstance(key, tuple) else (key,))
-)
+OCCUPATION_COLUMNS = tuple(name for key in OCCUPATION_REPORTERS for name in (key if isinstance(key, tuple) else (key,)))
 
 
 def _plain(value: Any) -> Any:
@@ -188,7 +192,7 @@ def _content_diversity(model: FashionMarket) -> float:
 
 
 def _twins_licensed(model: FashionMarket) -> int:
-    """Models with at least one consented twin licence."""
+    """Models with at least one consented twin licence (of either shoot type)."""
     brands = model.brands
     licensed = brands.view("license_model")
     return int(np.unique(licensed[brands.view("license_consented") & (licensed >= 0)]).size)
@@ -201,7 +205,7 @@ MARKET_REPORTERS: dict[str, Callable[[FashionMarket], Any]] = {
     "ai_share_ecommerce": lambda model: _share(_shoots(model)[1, 1:].sum(), _shoots(model)[1].sum()),
     "shoots_human": lambda model: int(_shoots(model)[:, HUMAN].sum()),
     "shoots_twin": lambda model: int(_shoots(model)[:, TWIN].sum()),
-    "shoots_generic": lambda model: int(_shoots(model)[:, GENERIC].sum()),
+    "shoots_generic": lambda model: int(_shoots(model)[:, list(SYNTHETIC)].sum()),  # both synthetic workflows
     "brands_adopted": lambda model: int(model.brands.view("adopted").sum()),
     "twins_licensed": _twins_licensed,
     "unconsented_uses": lambda model: int(model.ledger["unconsented_uses"]),
@@ -211,6 +215,7 @@ MARKET_REPORTERS: dict[str, Callable[[FashionMarket], Any]] = {
     "quality_gap": lambda model: float(model.month.quality_gap),
     "unfilled_days": lambda model: int(model.month.unfilled.sum()),
     "levy_fund": lambda model: model.levy_fund / 100.0,
+    "shoots_generated": lambda model: int(_shoots(model)[:, GENERATED].sum()),  # of shoots_generic: fully generated
     **{name: (lambda model, name=name: model.ledger[name] / 100.0) for name in MONEY},
 }
 MARKET_COLUMNS = tuple(MARKET_REPORTERS)
@@ -244,4 +249,3 @@ def agent_table(model: FashionMarket) -> pd.DataFrame:
     table = pd.DataFrame(columns)
     table["occupation"] = pd.Categorical.from_codes(table["occupation"], categories=list(model.occupations.names))
     return table
-

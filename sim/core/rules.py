@@ -6,7 +6,7 @@ through every policy in force, in order. The hooks, in the order the month asks 
 
 - licensing: ``consent_required``, ``twin_pay_share`` (royalty per use as a share of the model's
   day rate), ``cross_brand_licensing``;
-- mode choice: ``available_modes`` ([brand, mode] mask, given each brand's segment code),
+- mode choice: ``available_modes`` ([brand, shoot type, mode] mask, given each brand's segment code),
   ``disclosure_probability`` (chance consumers learn an image is AI);
 - pay: ``levy`` (a :class:`Levy`: the share owed and the base it is charged on).
 
@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from sim.core.registry import GENERIC
+from sim.core.registry import SYNTHETIC
 
 
 def month_number(month: str) -> int:
@@ -72,6 +72,7 @@ class Policy:
 
     # -- mode-choice hooks
     def available_modes(self, modes: np.ndarray, segment: np.ndarray) -> np.ndarray:
+        """``modes`` is the [brand, type, mode] mask; ``segment`` each brand's segment code."""
         return modes
 
     def disclosure_probability(self, probability: float) -> float:
@@ -153,7 +154,7 @@ class GenericAIBan(Policy):
     """No generic synthetic humans in ads; licensed twins stay allowed."""
 
     def available_modes(self, modes: np.ndarray, segment: np.ndarray) -> np.ndarray:
-        modes[:, GENERIC] = False
+        modes[..., list(SYNTHETIC)] = False
         return modes
 
 
@@ -217,8 +218,12 @@ class Rules:
 
     # -- mode choice
     def available_modes(self, adopted: np.ndarray, has_twin: np.ndarray, segment: np.ndarray) -> np.ndarray:
-        """[brand, mode] mask of the human, twin and generic modes each brand may use this month."""
-        modes = np.stack([np.ones_like(adopted, dtype=bool), adopted & has_twin, adopted.copy()], axis=-1)
+        """[brand, type, mode] mask of the modes each brand may use this month.
+
+        ``adopted`` is per brand, ``has_twin`` per brand and shoot type (a licence for that type).
+        """
+        ai = np.broadcast_to(adopted[:, None], has_twin.shape)
+        modes = np.stack([np.ones_like(ai), ai & has_twin, ai.copy(), ai.copy()], axis=-1)
         return self._fold("available_modes", modes, segment)
 
     def disclosure_probability(self, detection_share: float) -> float:

@@ -106,6 +106,7 @@ class ShootConfig:
     human: dict[str, float] = field(default_factory=dict, metadata=NONNEG)
     twin: dict[str, float] = field(default_factory=dict, metadata=NONNEG)
     generic: dict[str, float] = field(default_factory=dict, metadata=NONNEG)
+    generated: dict[str, float] = field(default_factory=dict, metadata=NONNEG)
 
 
 @dataclass
@@ -126,6 +127,9 @@ class MarketConfig:
     twin_royalty_offer: float = param(_range(0.0, 10.0))
     twin_reservation: float = param(_range(0.0, 10.0))
     twin_gap_share: float = param(SHARE)
+    generated_gap_share: float = param(_range(1.0, 10.0))
+    content_elasticity: float = param(_range(0.0, 3.0))
+    content_demand_cap: float = param(_range(1.0, 20.0))
     license_months: int = param(_range(1.0))
     unconsented_use_prob: float = param(SHARE)
     unconsented_pay_share: float = param(SHARE)
@@ -143,13 +147,14 @@ class MarketConfig:
     retrain_prob: float = param(SHARE)
     retrain_prob_supported: float = param(SHARE)
     retraining_grant: float = param(NONNEG)
+    income_support: float = param(NONNEG)
 
 
 @dataclass
 class OccupationConfig:
     role: str = param({"choices": ROLES})
     shoot_type: str | None = None  # for a model: the shoot type whose images show her face
-    licenses_twins: bool = False  # her models can license digital twins (one occupation)
+    licenses_twins: bool = False  # a model of hers can license her digital twin to brands
     day_rate: float = param(POSITIVE)
     rate_dispersion: float = param(_range(0.0, 3.0))
     rate_floor: float = param(POSITIVE)
@@ -273,7 +278,7 @@ def validate(cfg: SimConfig) -> SimConfig:
     pop = cfg.population
     _known_occupations(pop.workers, "population.workers", names)
     for kind in SHOOT_TYPES:
-        for mode in ("human", "twin", "generic"):
+        for mode in ("human", "twin", "generic", "generated"):
             _known_occupations(getattr(getattr(cfg.market.shoots, kind), mode), f"market.shoots.{kind}.{mode}", names)
     counted = [name for name in names if name in pop.workers]
     if len(counted) < len(names):

@@ -15,6 +15,11 @@ import numpy as np
 
 from sim.core.rules import Rules
 
+# the month's flows by occupation: entries, exits (for any reason), retrained (entries from another occupation),
+# displaced (exits for low income), to_ai (displaced who retrained as AI content producers), supported (displaced
+# paid by the transition fund)
+FLOWS = ("entries", "exits", "retrained", "displaced", "to_ai", "supported")
+
 
 @dataclass
 class Workforce:
@@ -63,7 +68,7 @@ class Month:
     crew_cost: np.ndarray  # USD per shoot-day of a human crew [type, mode], agency fees included
     image_cost: np.ndarray  # USD of a shoot-day's AI images [type], levy included
     ledger: dict[str, int]  # the month's money flows (sim.core.reporters.LEDGER)
-    flows: dict[str, np.ndarray] = field(default_factory=dict)  # entries, exits, retrained by occupation
+    flows: dict[str, np.ndarray] = field(default_factory=dict)  # FLOWS by occupation
     # choose_modes
     shoots: np.ndarray | None = None  # shoot-days [brand, type, mode]
     diversity: np.ndarray | None = None  # share of underrepresented faces [brand, type, mode]

@@ -36,7 +36,7 @@ NOTES = {
 FIELD_NOTES = {
     "shoot_type": "for role: model, the shoot type whose images show her face (campaign or ecommerce); "
     "none for the other roles",
-    "licenses_twins": "true for the one occupation whose models can license digital twins",
+    "licenses_twins": "true where a model of this occupation can license her digital twin (role: model only)",
 }
 _KEY = re.compile(r"^(\s*)([A-Za-z_]\w*):\s*(.*)$")
 
