@@ -110,6 +110,7 @@ def headline_html(table: pd.DataFrame, results: Results) -> str:
     header = (
         '<tr><th class="text">Scenario</th><th class="text">Occupation</th><th>Employment change</th>'
         "<th>90% interval</th><th>Median income change</th><th>90% interval</th>"
+        "<th>Incumbents' income change</th><th>90% interval</th>"
         "<th>Active workers, last year (reference)</th><th>Median income, last year (reference), USD/month</th>"
         "<th>Seeds</th></tr>"
     )
@@ -121,6 +122,7 @@ def headline_html(table: pd.DataFrame, results: Results) -> str:
             f'<td class="text">{registry.label(row["occupation"])}</td>'
             + _change_cells(row, "employment")
             + _change_cells(row, "income")
+            + _change_cells(row, "incumbents")
             + _cell(
                 f"{row['employment_last_year']:,.1f} ({row['employment_reference']:,.1f})",
                 value=row["employment_last_year"],
@@ -137,10 +139,13 @@ def headline_html(table: pd.DataFrame, results: Results) -> str:
         f"Each row compares a scenario's last 12 months with {reference}: the change in active workers and "
         "in the median monthly income of an active worker (USD, net of agency commission), as the median "
         "across seeds with the interval that holds 90% of seeds. Rows are sorted by the worse of the two "
-        "changes, biggest losers first. The last columns give the levels behind the changes (medians across "
-        "seeds), the reference in brackets. Shaded cells: the whole interval is below zero (loss, orange) or above "
-        "zero (gain, blue). n/a: the reference is zero in at least one seed (for example an occupation that "
-        "does not exist without AI)."
+        "changes, biggest losers first. Incumbents' income follows the workers of the first month, wherever "
+        "they went: their mean monthly income over the whole run against the same workers without AI, those "
+        "who left counted at their outside option, so an occupation that loses its poorest does not look "
+        "richer (the median income of active workers does). The last columns give the levels behind the "
+        "changes (medians across seeds), the reference in brackets. Shaded cells: the whole interval is "
+        "below zero (loss, orange) or above zero (gain, blue). n/a: the reference is zero in at least one "
+        "seed (for example an occupation that does not exist without AI), or no no_ai run to compare with."
     )
     if results.has_baseline:
         text += f" The {BASELINE} scenario is the reference, so it has no rows of its own."

@@ -48,6 +48,7 @@ class Results:
     configs: dict[str, dict] = field(default_factory=dict)  # label -> composed config of one of its runs
     overrides: dict[str, list[str]] = field(default_factory=dict)  # label -> its command-line overrides
     jobs: pd.DataFrame | None = None
+    cohorts: pd.DataFrame | None = None  # the incumbents' table, labelled (absent in results of older versions)
 
     @property
     def has_baseline(self) -> bool:
@@ -124,8 +125,13 @@ def load(directory: str | Path) -> Results:
         raise ReportError(f"DIR = {directory} is not a directory: give a sweep or run directory")
     occupations = _read_table(directory / "occupations.parquet")
     market = _read_table(directory / "market.parquet")
+    cohorts = pd.read_parquet(directory / "cohorts.parquet") if (directory / "cohorts.parquet").is_file() else None
     if "job" in occupations.columns:
-        return _load_sweep(directory, occupations, market)
+        results = _load_sweep(directory, occupations, market)
+        if cohorts is not None and "job" in cohorts.columns:
+            label_of_job = results.occupations.drop_duplicates("job").set_index("job")["label"]
+            results.cohorts = cohorts.assign(label=cohorts["job"].map(label_of_job)).dropna(subset=["label"])
+        return results
     summary_path = directory / "summary.json"
     if not summary_path.is_file():
         raise ReportError(f"DIR = {directory} has no summary.json and no job column: the run is incomplete")
@@ -140,6 +146,7 @@ def load(directory: str | Path) -> Results:
         labels=[label],
         configs={label: _read_yaml(directory / ".hydra" / "config.yaml") or _config_from_summary(summary)},
         overrides={label: [str(o) for o in overrides]},
+        cohorts=None if cohorts is None else cohorts.assign(**job),
     )
 
 
@@ -205,6 +212,21 @@ def change_by_seed(results: Results, column: str) -> pd.DataFrame:
     return years.assign(reference=reference, change=_relative(years["last"], reference))
 
 
+def incumbents_change_by_seed(results: Results) -> pd.DataFrame:
+    """Per (label, seed, occupation): the incumbents' mean monthly income over the whole run, and its % change.
+
+    The incumbents are the workers of the first month; those who left count at their outside
+    option. The reference is the same seed's ``no_ai`` run (the mean over its seeds when that seed
+    is missing), else none (no change is shown without ``no_ai``).
+    """
+    cohorts = results.cohorts
+    if cohorts is None or not results.has_baseline:
+        return pd.DataFrame(columns=["label", "seed", "occupation", "last", "reference", "change"])
+    means = cohorts.groupby(["label", "seed", "occupation"])["income_mean"].mean().rename("last").reset_index()
+    means, reference = _baseline_reference(means, "last", "occupation", "mean")
+    return means.assign(reference=reference, change=_relative(means["last"], reference))
+
+
 def _spread(values: pd.Series) -> pd.Series:
     """Median and 90% interval across seeds; undefined (NaN) when any seed's value is."""
     clean = values.to_numpy(dtype=float)
@@ -228,6 +250,11 @@ def headline(results: Results) -> pd.DataFrame:
         spread[f"{prefix}_last_year"] = grouped["last"].median()
         spread[f"{prefix}_reference"] = grouped["reference"].median()
         parts.append(spread)
+    incumbents = incumbents_change_by_seed(results)
+    spread = incumbents.groupby(["label", "occupation"])["change"].apply(_spread).unstack()
+    spread = spread.reindex(columns=["median", "low", "high"])
+    spread.columns = [f"incumbents_change_{name}" for name in spread.columns]
+    parts.append(spread)
     table = pd.concat(parts, axis=1).reset_index()
     table["seeds"] = table["label"].map({label: len(results.seeds(label)) for label in results.labels})
     table["worst_change"] = table[["employment_change_median", "income_change_median"]].min(axis=1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -310,9 +311,36 @@ def render() -> str:
     return "\n".join(lines)
 
 
+SCENARIO_MARKER = "<!-- policy scenarios: code version {version}; python -m sim.science.validation --write -->"
+
+
+def scenario_section() -> str:
+    """The policy scenarios' table (sim.science.scenarios), stamped with the code version that made it."""
+    from sim.runner.jobs import code_version
+    from sim.science import scenarios
+
+    return "\n".join(
+        [
+            "",
+            "## Policy scenarios against doing nothing about AI and against no AI",
+            "",
+            SCENARIO_MARKER.format(version=code_version()),
+            "",
+            scenarios.markdown(scenarios.compute()),
+        ]
+    )
+
+
+def split_document(text: str) -> tuple[str, str | None]:
+    """The facts part of the document, and the code version its scenario table was made with (None if none)."""
+    facts, _, rest = text.partition("\n## Policy scenarios")
+    found = re.search(r"code version (\w+);", rest)
+    return facts, found.group(1) if found else None
+
+
 def main(argv: list[str]) -> None:
-    """Print the document, or write it to ``docs/validation.md`` with ``--write``."""
-    text = render()
+    """Print the document, or write it to ``docs/validation.md`` with ``--write`` (facts and scenario table)."""
+    text = render() + scenario_section() + "\n"
     if "--write" in argv:
         DOC.parent.mkdir(parents=True, exist_ok=True)
         DOC.write_text(text, encoding="utf-8")

@@ -1,0 +1,139 @@
+"""Every policy scenario against ``laissez_faire`` and ``no_ai``: effects with 90% intervals across seeds.
+
+Each scenario runs at the city population for 120 months over the same seeds as its references
+(common random numbers: a seed's draws are the same in every scenario until their rules differ).
+An effect is a scenario's figure against the reference's with the same seed; the
+table shows its median over seeds and the 5%-95% range, and marks in bold the effects whose
+range excludes zero (outside the seed noise). Written into docs/validation.md by
+``python -m sim.science.validation --write``; about two minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+
+from sim.core.registry import Occupations
+from sim.runner.compose import CONFIG_DIR, load_config
+from sim.runner.run import cohort_table, run_model, tables
+from sim.runner.years import last_year
+
+SEEDS = range(20)
+POPULATION = "population=city"
+REFERENCES = ("no_ai", "laissez_faire")
+# the columns of the table: (name, measure, occupation or group); effects are relative unless named a ratio
+COLUMNS = (
+    ("E-com. models: incumbents' income", "incumbents_income", "ecommerce_model"),
+    ("E-com. models: head count", "active", "ecommerce_model"),
+    ("Top models: incumbents' income", "incumbents_income", "top_model"),
+    ("Top models: head count", "active", "top_model"),
+    ("Crew: incumbents' income", "incumbents_income", "crew"),
+    ("Crew days", "days_worked", "crew"),
+    ("Models' twin income / day income lost", "twin_ratio", "models"),
+)
+
+
+def scenario_names() -> list[str]:
+    """Every scenario of configs/scenario/, the references first."""
+    names = sorted(path.stem for path in (Path(CONFIG_DIR) / "scenario").glob("*.yaml"))
+    return [*REFERENCES, *(name for name in names if name not in REFERENCES)]
+
+
+def run_figures(scenario: str, seed: int) -> dict:
+    """The last-year figures (and the whole run's model pay) of one scenario and seed."""
+    cfg = load_config(POPULATION, f"scenario={scenario}", f"seed={seed}")
+    model = run_model(cfg)
+    occupations, _ = tables(model)
+    cohorts = cohort_table(model)
+    roles = Occupations.from_config(cfg.occupations)
+    groups = {"crew": list(roles.crew_names), "models": [roles.names[code] for code in roles.faces]}
+    last = last_year(occupations)
+    by_occupation = last.groupby("occupation")[["active", "days_worked"]].mean()
+    # incumbents' income over the whole ten years: by the last year most have left in every scenario
+    # (careers end), so the years they were there carry the difference
+    cohort_income = cohorts.groupby("occupation")["income_mean"].mean()
+    incumbents = cohorts.groupby("occupation")["incumbents"].first()
+    figures = {"scenario": scenario, "seed": seed}
+    for name in roles.names:
+        figures[f"active:{name}"] = by_occupation.loc[name, "active"]
+        figures[f"days_worked:{name}"] = by_occupation.loc[name, "days_worked"]
+        figures[f"incumbents_income:{name}"] = cohort_income[name]
+    crew = groups["crew"]
+    figures["days_worked:crew"] = by_occupation.loc[crew, "days_worked"].sum()
+    figures["incumbents_income:crew"] = float(
+        (cohort_income[crew] * incumbents[crew]).sum() / max(incumbents[crew].sum(), 1)
+    )
+    models = occupations[occupations["occupation"].isin(groups["models"])]
+    figures["royalties:models"] = float(models["income_royalties"].sum())
+    figures["day_income:models"] = float((models["income_total"] - models["income_royalties"]).sum())
+    return figures
+
+
+def effects(runs: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Per scenario and seed: each column's effect against the reference with the same seed."""
+    base = runs[runs["scenario"] == reference].set_index("seed")
+    without_ai = runs[runs["scenario"] == "no_ai"].set_index("seed")
+    rows = []
+    for _, run in runs[runs["scenario"] != reference].iterrows():
+        ref = base.loc[run["seed"]]
+        row = {"scenario": run["scenario"], "seed": run["seed"]}
+        for label, measure, group in COLUMNS:
+            if measure == "twin_ratio":  # the scenario's own account, against no AI in either table
+                lost = without_ai.loc[run["seed"], f"day_income:{group}"] - run[f"day_income:{group}"]
+                row[label] = run[f"royalties:{group}"] / lost if lost > 0 else np.nan
+            else:
+                before = ref[f"{measure}:{group}"]
+                row[label] = (run[f"{measure}:{group}"] - before) / before if before else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _cell(values: pd.Series, ratio: bool) -> str:
+    values = values.dropna()
+    if values.empty:
+        return "n/a"
+    low, mid, high = np.quantile(values, [0.05, 0.5, 0.95])
+    if ratio:
+        text = f"{mid:.2f} [{low:.2f}, {high:.2f}]"
+        outside = False
+    else:
+        text = f"{mid:+.0%} [{low:+.0%}, {high:+.0%}]"
+        outside = low > 0 or high < 0
+    return f"**{text}**" if outside else text
+
+
+def markdown(runs: pd.DataFrame) -> str:
+    """One table per reference: every scenario's effects, median [5%, 95%] over seeds."""
+    seeds = runs["seed"].nunique()
+    lines = []
+    for reference in REFERENCES:
+        table = effects(runs, reference)
+        lines += [
+            f"### Against `{reference}`",
+            "",
+            "| scenario | " + " | ".join(label for label, _, _ in COLUMNS) + " |",
+            "|---|" + "---:|" * len(COLUMNS),
+        ]
+        for scenario in [name for name in scenario_names() if name != reference]:
+            rows = table[table["scenario"] == scenario]
+            cells = [_cell(rows[label], measure == "twin_ratio") for label, measure, _ in COLUMNS]
+            lines.append(f"| `{scenario}` | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines.append(
+        f"Effects, median over {seeds} seeds [5%, 95%], each seed against the reference with the same "
+        "seed; **bold**: the range excludes zero. Head counts and crew days: the last of ten years. "
+        "Incumbents' income (the workers of the first month): their mean monthly income over the ten "
+        "years, those who left counted at their outside option. The twin column, in both tables: the "
+        "models' twin royalties over the day income they lost against `no_ai`, over the ten years (1: "
+        "twins pay back what they take)."
+    )
+    return "\n".join(lines)
+
+
+def compute(seeds=SEEDS, jobs: int = -1) -> pd.DataFrame:
+    """Every scenario x seed, in parallel on all cores."""
+    rows = Parallel(n_jobs=jobs)(delayed(run_figures)(name, seed) for name in scenario_names() for seed in seeds)
+    return pd.DataFrame(rows)
