@@ -1,6 +1,6 @@
 """Baseline regression: fixed-seed runs (seed 0) must reproduce stored results exactly.
 
-Speed work must not change what a seed produces. Each scenario's two tables are hashed as CSV
+Speed work must not change what a seed produces. Each scenario's three tables are hashed as CSV
 text (floats at full precision, so any change in any digit shows) and a few readable aggregates
 are stored beside the hashes, so a mismatch says roughly what moved. When a change of results
 is intended, regenerate with ``python -m tests.test_baseline`` and say why in the commit.
@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.runner.run import simulate
+from sim.runner.run import cohort_table, run_model, tables
 from tests.conftest import make_config
 
 BASELINE = Path(__file__).resolve().parent / "baselines" / "seed0.json"
@@ -35,11 +35,11 @@ SCENARIOS = {
 }
 
 
-def fingerprint(occupations: pd.DataFrame, market: pd.DataFrame) -> dict:
-    """Hashes of both tables at full precision, and a few aggregates a reader can compare."""
+def fingerprint(occupations: pd.DataFrame, market: pd.DataFrame, cohorts: pd.DataFrame) -> dict:
+    """Hashes of the three tables at full precision, and a few aggregates a reader can compare."""
     digest = {
         name: hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()
-        for name, frame in (("occupations", occupations), ("market", market))
+        for name, frame in (("occupations", occupations), ("market", market), ("cohorts", cohorts))
     }
     last = occupations[occupations["step"] == occupations["step"].max()].set_index("occupation")
     return {
@@ -53,7 +53,8 @@ def fingerprint(occupations: pd.DataFrame, market: pd.DataFrame) -> dict:
 
 
 def scenario_fingerprint(name: str) -> dict:
-    return fingerprint(*simulate(make_config("seed=0", *SCENARIOS[name])))
+    model = run_model(make_config("seed=0", *SCENARIOS[name]))
+    return fingerprint(*tables(model), cohort_table(model))
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

@@ -56,11 +56,13 @@ class FashionMarket(mesa.Model):
         counts = [cfg.population.workers[name] for name in occupations.names]
         # room for a quarter more rows than the first workforce, so that entrants seldom make the table grow
         self.workers = worker_table(cfg.market.income_window, sum(counts) * 5 // 4)
+        self._unregistered: list[tuple[type, np.ndarray]] = []  # (agent class, rows) whose agents are not made yet
         self.month: Month | None = None  # the month being run (or last run)
         for code, count in enumerate(counts):
             self.workers.cohort[self.add_workers(code, count)] = code  # the incumbents
         self.incumbents = np.array(counts, dtype=np.int64)  # head count of each cohort
-        self.cohort_moves = np.zeros(len(counts), dtype=np.int64)  # incumbents who retrained into another occupation
+        # incumbents now active in their first occupation, and in another one (retrained)
+        self.cohort_in, self.cohort_moved = self.incumbents.copy(), np.zeros(len(counts), dtype=np.int64)
         self._build_brands()
 
         self.levy_fund = 0  # cents collected and not yet paid out
@@ -95,10 +97,36 @@ class FashionMarket(mesa.Model):
         workers.willingness[rows] = self.rng.beta(2.0, 2.0, size=count)
         is_model = code in self.occupations.faces
         workers.underrepresented[rows] = is_model & (self.rng.random(count) < self.cfg.market.underrepresented_share)
-        cls = worker_class(self.occupations.names[code], self.occupations.roles[code])
-        for row in rows.tolist():
-            cls(self, row)  # registers itself with the model (model.agents_by_type[cls])
+        self._unregistered.append((worker_class(self.occupations.names[code], self.occupations.roles[code]), rows))
         return rows
+
+    def _register_workers(self) -> None:
+        """Make the Mesa agents of the workers added since the model's agents were last asked for.
+
+        Each agent is a view of its row, so it is made when first looked at rather than inside the
+        month: at 1,400 entrants a month at national, making them there cost 10 ms of a 12 ms month.
+        """
+        pending, self._unregistered = self._unregistered, []
+        for cls, rows in pending:
+            for row in rows.tolist():
+                cls(self, row)  # registers itself with the model (model.agents_by_type[cls])
+
+    @property
+    def agents(self):
+        """Every agent (Mesa's AgentSet), workers added since the last look included."""
+        self._register_workers()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        """Mesa's agent sets by class, workers added since the last look included."""
+        self._register_workers()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._register_workers()
+        return super().agent_types
 
     def going_rate(self, code: int) -> float:
         """The occupation's rate card: the configured median day rate, moved since by its excess demand."""
@@ -201,8 +229,12 @@ class FashionMarket(mesa.Model):
         response = np.ones((brands.size, len(SHOOT_TYPES)))
         if mcfg.content_elasticity > 0:
             cost = self._shoot_costs()
-            shares = kernels.logit_shares(self._mode_utility(cost), self._available_modes())
-            expected = kernels.fold_last_axis(np.add, shares * cost)
+            expected = cost[:, :, HUMAN].copy()  # a brand with no AI mode open to it pays the human cost
+            available = self._available_modes()
+            choosing = np.flatnonzero(available[:, :, 1:].any(axis=(1, 2)))
+            utility = self._mode_utility(cost[choosing], self._diversity()[choosing], choosing)
+            shares = kernels.logit_shares(utility, available[choosing])
+            expected[choosing] = kernels.fold_last_axis(np.add, shares * cost[choosing])
             response = kernels.content_response(expected / self.reference_cost, mcfg.content_elasticity,
                                                 mcfg.content_demand_cap)  # fmt: skip
         brands.campaign_demand[: brands.size] = self.rng.poisson(brands.view("campaign_base") * scale * response[:, 0])
@@ -227,29 +259,30 @@ class FashionMarket(mesa.Model):
         adopted, licensed = brands.view("adopted"), brands.view("license_model") >= 0
         return self.rules.available_modes(adopted, licensed, brands.view("segment"))
 
-    def _mode_utility(self, cost: np.ndarray) -> np.ndarray:
-        """The logit's utility [brand, type, mode]: cost, image quality, disclosure backlash and the faces shown.
-
-        Writes ``month.diversity`` (the share of underrepresented faces of each mode).
-        """
-        brands, workers, mcfg, month = self.brands, self.workers, self.cfg.market, self.month
-        gap = month.quality_gap
-        quality = np.array(
-            [1.0, 1.0 - gap * mcfg.twin_gap_share, 1.0 - gap, 1.0 - min(1.0, gap * mcfg.generated_gap_share)]
-        )
-        disclosed = np.array([0.0, 1.0, 1.0, 1.0]) * self.rules.disclosure_probability(mcfg.detection_share)
+    def _diversity(self) -> np.ndarray:
+        """The share of underrepresented faces [brand, type, mode] each mode would show this month."""
+        brands, workers, month = self.brands, self.workers, self.month
         diversity = np.empty((brands.size, len(SHOOT_TYPES), len(MODES)))
         for kind, code in enumerate(self.occupations.faces):
             rows = month.workforce.members(code)
             diversity[:, kind, HUMAN] = workers.underrepresented[rows].mean() if rows.size else 0.0
         diversity[:, :, TWIN] = workers.underrepresented[np.maximum(brands.view("license_model"), 0)]
-        diversity[:, :, SYNTHETIC] = mcfg.ai_diversity
-        month.diversity = diversity
+        diversity[:, :, SYNTHETIC] = self.cfg.market.ai_diversity
+        return diversity
+
+    def _mode_utility(self, cost: np.ndarray, diversity: np.ndarray, which: np.ndarray) -> np.ndarray:
+        """The logit's utility [brand, type, mode] of brands ``which`` (their ``cost`` and ``diversity``):
+        cost, image quality, disclosure backlash and the faces shown."""
+        mcfg, gap = self.cfg.market, self.month.quality_gap
+        quality = np.array(
+            [1.0, 1.0 - gap * mcfg.twin_gap_share, 1.0 - gap, 1.0 - min(1.0, gap * mcfg.generated_gap_share)]
+        )
+        disclosed = np.array([0.0, 1.0, 1.0, 1.0]) * self.rules.disclosure_probability(mcfg.detection_share)
         return (
-            -cost / self.cost_scale[:, None, None]
-            + (self.quality_weight[:, None] * self.quality_emphasis)[:, :, None] * quality
-            - self.backlash[:, None, None] * disclosed
-            + self.diversity_weight[:, None, None] * diversity
+            -cost / self.cost_scale[which, None, None]
+            + (self.quality_weight[which, None] * self.quality_emphasis)[:, :, None] * quality
+            - self.backlash[which, None, None] * disclosed
+            + self.diversity_weight[which, None, None] * diversity
         )
 
     def adopt_ai(self) -> None:
@@ -348,14 +381,15 @@ class FashionMarket(mesa.Model):
         """
         brands, month = self.brands, self.month
         available = self._available_modes()
-        utility = self._mode_utility(self._shoot_costs())
+        month.diversity = self._diversity()
         demand = np.stack([brands.view("campaign_demand"), brands.view("ecommerce_demand")], axis=1)
         month.shoots = np.zeros((brands.size, len(SHOOT_TYPES), len(MODES)), dtype=np.int64)
         month.shoots[:, :, HUMAN] = demand
         choosing = np.flatnonzero(available[:, :, 1:].any(axis=(1, 2)))
         if choosing.size == 0:
             return
-        shares = kernels.logit_shares(utility[choosing], available[choosing])
+        utility = self._mode_utility(self._shoot_costs()[choosing], month.diversity[choosing], choosing)
+        shares = kernels.logit_shares(utility, available[choosing])
         month.shoots[choosing] = self.rng.multinomial(demand[choosing], shares)
 
     def book_crews(self) -> None:
@@ -489,12 +523,14 @@ class FashionMarket(mesa.Model):
         rows = workforce.rows  # everyone active now: exits and entries come below
         # the last income_window months of income and days: this month in, the oldest out (its column reused)
         income, column = month.income, self.t % mcfg.income_window
-        window = workers.income_window_sum[rows] + income - workers.income_history[rows, column]
+        oldest_income = workers.income_history[:, column]  # a view of one column: contiguous, as the table is F-ordered
+        window = workers.income_window_sum[rows] + income - oldest_income[rows]
         workers.income_window_sum[rows] = window
-        workers.income_history[rows, column] = income
-        days = workers.days_window_sum[rows] + month.days - workers.days_history[rows, column]
+        oldest_income[rows] = income
+        oldest_days = workers.days_history[:, column]
+        days = workers.days_window_sum[rows] + month.days - oldest_days[rows]
         workers.days_window_sum[rows] = days
-        workers.days_history[rows, column] = month.days
+        oldest_days[rows] = month.days.astype(np.int8)  # cast first: a casting scatter is slow
         months = np.minimum(self.t + 1 - workers.first_month[rows], mcfg.income_window)  # in the window so far
 
         # day rates: the occupation's rate card follows its excess demand, each worker's rate her own relative demand
@@ -525,6 +561,10 @@ class FashionMarket(mesa.Model):
         self._transition(displaced)
         leaving = np.union1d(displaced, moving_on)
         workers.active[leaving] = False  # she stays a Mesa agent, with status "exited" and her history
+        cohort = workers.cohort[leaving]
+        first = code[leaving] == cohort  # an incumbent leaving her first occupation, or (else) the one she moved to
+        self.cohort_in -= np.bincount(cohort[first & (cohort >= 0)], minlength=self.cohort_in.size)
+        self.cohort_moved -= np.bincount(cohort[~first & (cohort >= 0)], minlength=self.cohort_in.size)
         month.flows["exits"] += np.bincount(code[leaving], minlength=len(self.occupations))
 
         month.income_cents = workforce.sums(income)
@@ -577,7 +617,7 @@ class FashionMarket(mesa.Model):
             rows = self.add_workers(producer, moving)
             cohort = workers.cohort[displaced[retrains]]
             workers.cohort[rows] = cohort  # an incumbent stays in her cohort in her new occupation
-            self.cohort_moves += np.bincount(cohort[cohort >= 0], minlength=count)
+            self.cohort_moved += np.bincount(cohort[cohort >= 0], minlength=count)
             month.flows["to_ai"] += np.bincount(origin[retrains], minlength=count)
             month.flows["entries"][producer] += moving
             month.flows["retrained"][producer] += moving

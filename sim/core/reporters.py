@@ -119,18 +119,8 @@ def _rows(model: FashionMarket, reporters: dict) -> list[dict]:
 
 # -- cohorts.parquet: the incumbents (the workers of the first month), one row per starting occupation a month
 def _cohort_counts(model: FashionMarket) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Incumbents at the month's end: active in their first occupation, active in another (retrained), gone.
-
-    Counted from the worker table: a worker who retrained has two rows in her cohort (the old one
-    inactive), so the inactive rows less the moves are the people who left the market.
-    """
-    workers, count = model.workers, len(model.occupations)
-    active, cohort, occupation = workers.view("active"), workers.view("cohort"), workers.view("occupation")
-    member = cohort >= 0
-    stayed = np.bincount(cohort[member & active & (occupation == cohort)], minlength=count)
-    moved = np.bincount(cohort[member & active & (occupation != cohort)], minlength=count)
-    gone = np.bincount(cohort[member & ~active], minlength=count) - model.cohort_moves
-    return stayed, moved, gone
+    """Incumbents at the month's end: active in their first occupation, active in another (retrained), gone."""
+    return model.cohort_in, model.cohort_moved, model.incumbents - model.cohort_in - model.cohort_moved
 
 
 def _cohort_income(model: FashionMarket) -> np.ndarray:
@@ -140,10 +130,9 @@ def _cohort_income(model: FashionMarket) -> np.ndarray:
     left in an earlier month counts with her first occupation's outside option.
     """
     month, count = model.month, len(model.occupations)
-    cohort = model.workers.cohort[month.workforce.rows]
-    member = cohort >= 0
-    earned = np.bincount(cohort[member], weights=month.income[member], minlength=count)  # cents, exact below 2**53
-    gone = model.incumbents - np.bincount(cohort[member], minlength=count)
+    cohort = model.workers.cohort[month.workforce.rows] + 1  # bin 0: entrants, in no cohort
+    earned = np.bincount(cohort, weights=month.income, minlength=count + 1)[1:]  # cents, exact below 2**53
+    gone = model.incumbents - np.bincount(cohort, minlength=count + 1)[1:]
     total = earned / 100.0 + gone * model.outside_option
     return np.divide(total, model.incumbents, out=np.zeros(count), where=model.incumbents > 0)
 
