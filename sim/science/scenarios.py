@@ -130,7 +130,24 @@ def markdown(runs: pd.DataFrame) -> str:
         "models' twin royalties over the day income they lost against `no_ai`, over the ten years (1: "
         "twins pay back what they take)."
     )
+    lines += ["", DRIVERS]
     return "\n".join(lines)
+
+
+DRIVERS = """**What drives the largest numbers.** E-commerce models lose the most head count because no AI
+workflow books a model (`market.shoots.ecommerce.{twin,generic,generated}` list none) and catalogue
+images are where AI is cheapest against a human shoot (tens of dollars an image against a few);
+cheaper content means more content (`market.content_elasticity`), but the extra shoots are AI shoots,
+so that channel reinstates AI content producers and, through garment photography, some crew days,
+not models. Incumbents' income moves far less than head counts for two reasons: most incumbents
+leave within ten years in every scenario (`occupations.*.attrition`, 1-2% a month) and count at their
+outside option in both arms, and those who stay earn near the entry income, where entry replaces
+leavers. Rules that only change who is paid for twins (`fashion_workers_act`, `union_royalties`,
+`twin_superstar`) change the twin column, not head counts: twins are about a quarter of AI shoots
+(`laissez_faire`, last year). Only rules that cut AI's share (`replica_ban`, consumers' `backlash`)
+keep models and crew at work. `just_transition`'s support is one-off (grant and income support when
+a worker is displaced), so it shows in where the displaced go (`to_ai`, `supported` in the
+occupations table), not in monthly income."""
 
 
 def compute(seeds=SEEDS, jobs: int = -1) -> pd.DataFrame:
