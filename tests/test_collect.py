@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from sim.core.schema import ConfigError
-from sim.runner import collect, io, jobs
+from sim.runner import collect, io, jobs, verify
 
 GRID_PARAMS = {"ai.cost_per_image": "1.0,4.0", "seed": "range(2)"}
 
@@ -19,10 +19,14 @@ def write_job(job_dir, overrides, config, choices=None, status="complete"):
     (job_dir / ".hydra" / "config.yaml").write_text(yaml.safe_dump(config))
     (job_dir / ".hydra" / "hydra.yaml").write_text(yaml.safe_dump({"hydra": {"runtime": {"choices": choices or {}}}}))
     if status == "complete":
-        step = pd.DataFrame({"step": [0, 1], "occupation": ["top_model", "top_model"], "active": [3, 4]})
-        io.write_parquet(step, job_dir / "occupations.parquet")
-        io.write_parquet(pd.DataFrame({"step": [0, 1], "ai_share_campaign": [0.0, 0.5]}), job_dir / "market.parquet")
-        io.write_json({"seed": config["seed"]}, job_dir / "summary.json")
+        contract = verify.contract()  # every column of the output contract, as sim.runner.run writes them
+        step = {"step": [0, 1], "occupation": ["top_model", "top_model"], "active": [3, 4]}
+        for name, values in (("occupations", step), ("market", {"step": [0, 1], "ai_share_campaign": [0.0, 0.5]})):
+            table = pd.DataFrame({column: values.get(column, [0, 0]) for column in contract[f"{name}.parquet"]})
+            io.write_parquet(table, job_dir / f"{name}.parquet")
+        cohorts = pd.DataFrame({column: [0] for column in contract["cohorts.parquet"]})
+        io.write_parquet(cohorts, job_dir / "cohorts.parquet")
+        io.write_json({"seed": config["seed"], "tables": verify.table_records(job_dir)}, job_dir / "summary.json")
     elif status == "failed":
         (job_dir / jobs.ERROR_FILE).write_text("ai.cost_per_image = -1 is out of range\n")
 
@@ -63,7 +67,7 @@ def test_combined_tables_hold_complete_jobs_and_list_failed_and_missing(tmp_path
     write_job(sweep / "1", grid[1], config_for(1.0, 1), status="failed")
     write_job(sweep / "2", grid[2], config_for(4.0, 0))
     # job 3 never started: no folder at all
-    table = collect.collect(sweep)
+    table = collect.collect(sweep, partial=True)
     assert list(table.columns) == collect.JOB_COLUMNS
     assert table["status"].tolist() == ["complete", "failed", "complete", "missing"]
     assert table["job"].tolist() == ["0", "1", "2", "3"]
@@ -101,7 +105,7 @@ def test_without_multirun_yaml_every_job_folder_is_listed(tmp_path):
     for number, cost in enumerate([0.5, 2.0, 8.0]):
         overrides = [f"ai.cost_per_image={cost}", "seed=0"]
         write_job(sweep / str(number), overrides, config_for(cost, 0), status="complete" if number else "killed")
-    table = collect.collect(sweep)
+    table = collect.collect(sweep, partial=True)
     assert table["status"].tolist() == ["missing", "complete", "complete"]
     occupations = pd.read_parquet(sweep / "occupations.parquet")
     assert sorted(occupations["ai.cost_per_image"].unique()) == [2.0, 8.0]
@@ -110,7 +114,7 @@ def test_without_multirun_yaml_every_job_folder_is_listed(tmp_path):
 
 def test_a_sweep_with_no_complete_job_writes_empty_tables(tmp_path):
     sweep = make_sweep(tmp_path / "empty")
-    table = collect.collect(sweep)
+    table = collect.collect(sweep, partial=True)
     assert (table["status"] == "missing").all() and len(table) == 4
     assert pd.read_parquet(sweep / "occupations.parquet").empty
 
@@ -143,6 +147,7 @@ def test_job_record_decides_whether_a_job_is_done(tmp_path):
     assert jobs.recorded_overrides(job) is None
 
 
+@pytest.mark.slow  # a fresh Python in a subprocess, to see what a run imports
 def test_code_version_covers_every_module_a_run_imports():
     import subprocess
     import sys

@@ -17,15 +17,18 @@ import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from sweep_fixture import SCENARIOS, build_small_sweep, run_job
 
-from sim.core.schema import OCCUPATIONS
+from sim.core.registry import label
 from sim.report import page as report
 from sim.report import results
-from sim.runner.plots import LABELS
+from sim.runner.collect import collect
+from tests.conftest import make_config
 
 SEEDS = (0, 1, 2)
 STEPS = 24
+OCCUPATIONS = tuple(make_config("population=classroom").occupations)  # those of the sweep's runs
 
 
 class Page(HTMLParser):
@@ -68,10 +71,13 @@ class Page(HTMLParser):
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory) -> Path:
     directory = build_small_sweep(tmp_path_factory.mktemp("sweep"), SCENARIOS, SEEDS, STEPS)
-    jobs = pd.read_parquet(directory / "jobs.parquet")
-    lost = {"job": "9", "scenario": "laissez_faire", "seed": 3, "overrides": "", "error": "killed", "status": "missing"}
-    jobs = pd.concat([jobs, pd.DataFrame([lost])], ignore_index=True)
-    jobs.to_parquet(directory / "jobs.parquet", index=False)
+    lost = directory / "9"  # a job that failed: its folder and error.txt, no results
+    (lost / ".hydra").mkdir(parents=True)
+    overrides = ["population=classroom", f"steps={STEPS}", "scenario=laissez_faire", "seed=3"]
+    (lost / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
+    (lost / ".hydra" / "config.yaml").write_text(yaml.safe_dump({"scenario_name": "laissez_faire", "seed": 3}))
+    (lost / "error.txt").write_text("killed\n")
+    collect(directory, partial=True)
     assert report.main([str(directory)]) == 0
     return directory
 
@@ -81,6 +87,7 @@ def page(sweep) -> str:
     return (sweep / "report.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # the module's sweep fixture: nine runs and a report
 def test_page_holds_every_section_scenario_and_occupation(page):
     parsed = Page(page)
     assert parsed.sections == list(report.SECTIONS)
@@ -92,14 +99,15 @@ def test_page_holds_every_section_scenario_and_occupation(page):
     assert {row["label"] for row in parsed.rows} == set(SCENARIOS) - {"no_ai"}  # no_ai is the reference
     assert {row["occupation"] for row in parsed.rows} == set(OCCUPATIONS)
     for occupation in OCCUPATIONS:
-        assert parsed.headings.count(LABELS[occupation]) == 2  # an employment and an income figure
+        assert parsed.headings.count(label(occupation)) == 2  # an employment and an income figure
     assert "3 seeds per scenario (0, 1, 2)" in page
     assert "population=classroom, steps=24, start=2025-01" in page
     assert "scenario=fashion_workers_act" in page  # the scenario's overrides
-    assert "job 9 (laissez_faire, seed 3): missing killed" in page
+    assert "job 9 (laissez_faire, seed 3): failed killed" in page
     assert "<script" not in page and "<link" not in page and not re.search(r'(src|href)="https?:', page)
 
 
+@pytest.mark.slow  # the module's sweep fixture: nine runs and a report
 def test_every_embedded_image_decodes_and_is_written_beside_the_page(sweep, page):
     sources = Page(page).images
     written = sorted((sweep / report.FIGURE_FOLDER).glob("*.png"))
@@ -147,7 +155,7 @@ def _expected_changes(occupations: pd.DataFrame, column: str, baseline: bool) ->
 def _check_headline(parsed: Page, occupations: pd.DataFrame, baseline: bool) -> None:
     assert parsed.rows
     # cells: scenario, occupation, employment change and interval, income change and interval, the two levels
-    for position, level, column in ((2, 6, "active"), (4, 7, "income_median")):
+    for position, level, column in ((2, 8, "active"), (4, 9, "income_median")):
         expected = _expected_changes(occupations, column, baseline)
         assert {(row["label"], row["occupation"]) for row in parsed.rows} == set(expected)
         for row in parsed.rows:
@@ -162,6 +170,7 @@ def _check_headline(parsed: Page, occupations: pd.DataFrame, baseline: bool) -> 
             np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.slow  # the module's sweep fixture: nine runs and a report
 def test_headline_numbers_equal_those_computed_from_the_combined_tables(sweep, page):
     occupations = pd.read_parquet(sweep / "occupations.parquet")
     parsed = Page(page)
@@ -171,6 +180,7 @@ def test_headline_numbers_equal_those_computed_from_the_combined_tables(sweep, p
     assert any(value < 0 for value in worst)  # this sweep has losers: the table is not trivially zero
 
 
+@pytest.mark.slow  # a run, then `python -m sim.report` in a subprocess
 def test_single_run_directory_reports_against_its_first_year(tmp_path):
     run_dir = tmp_path / "run"
     run_job(run_dir, ("population=classroom", "steps=24", "scenario=laissez_faire", "seed=4"))
@@ -194,19 +204,21 @@ def test_single_run_directory_reports_against_its_first_year(tmp_path):
     assert results.load(run_dir).labels == ["ai=cheap, regulation=none"]  # from the ai and regulation names
 
 
+@pytest.mark.slow  # the module's sweep fixture: nine runs and a report
 def test_a_swept_parameter_within_a_scenario_splits_its_rows(sweep, tmp_path):
     for kind in ("occupations", "market"):
         table = pd.read_parquet(sweep / f"{kind}.parquet")
-        table["ai.cost_per_image"] = np.where(table["seed"] == 0, 1.0, 3.0)
+        # where collect puts a swept key: after job, scenario and seed, before the run's own columns
+        table.insert(table.columns.get_loc("seed") + 1, "ai.cost_per_image", np.where(table["seed"] == 0, 1.0, 3.0))
         table.to_parquet(tmp_path / f"{kind}.parquet", index=False)
-    labels = results.load(tmp_path).labels
+    labels = results.load(tmp_path, verify=False).labels
     assert labels[0] == "no_ai, ai.cost_per_image=1.0"
     assert "laissez_faire, ai.cost_per_image=3.0" in labels and len(labels) == 6
 
     for kind in ("occupations", "market"):  # a plain sweep without scenario names: labelled by what varies
         table = pd.read_parquet(tmp_path / f"{kind}.parquet").assign(scenario=None)
         table.to_parquet(tmp_path / f"{kind}.parquet", index=False)
-    loaded = results.load(tmp_path)
+    loaded = results.load(tmp_path, verify=False)
     assert loaded.labels == ["ai.cost_per_image=1.0", "ai.cost_per_image=3.0"]
     assert loaded.seeds("ai.cost_per_image=3.0") == [1, 2]
 
@@ -230,6 +242,7 @@ def _browser() -> str | None:
     return None
 
 
+@pytest.mark.slow  # the module's sweep fixture: nine runs and a report
 def test_report_renders_in_headless_chromium(sweep, tmp_path):
     browser = _browser()
     if browser is None:

@@ -239,12 +239,30 @@ def _sections(results: Results, table: pd.DataFrame, figures: dict[str, Path]) -
 def _configurations(results: Results) -> str:
     rows = []
     for label in results.labels:
-        overrides = " ".join(results.overrides.get(label, [])) or "(defaults)"
+        missing = results.missing.get(label, [])
+        if label in results.overrides:
+            overrides = " ".join(results.overrides[label]) or "(defaults)"
+        else:
+            overrides = "MISSING (no .hydra/overrides.yaml)"
         seeds = ", ".join(map(str, results.seeds(label)))
         config = yaml.safe_dump(results.configs.get(label, {}), sort_keys=False)
+        warning = (
+            '<p class="note"><strong>Warning: provenance missing:</strong> '
+            f".hydra/{html.escape(', .hydra/'.join(missing))} not found, so what produced these results "
+            "cannot be shown in full.</p>"
+            if missing
+            else ""
+        )
+        config_title = "Full composed config" if "config.yaml" not in missing else "Config: MISSING (from summary.json)"
         rows.append(
-            f"<h3>{html.escape(label)}</h3><p>Overrides: <code>{html.escape(overrides)}</code>; seeds: {seeds}.</p>"
-            f"<details><summary>Full composed config</summary><pre>{html.escape(config)}</pre></details>"
+            f"<h3>{html.escape(label)}</h3>{warning}<p>Overrides: <code>{html.escape(overrides)}</code>; "
+            f"seeds: {seeds}.</p><details><summary>{config_title}</summary><pre>{html.escape(config)}</pre></details>"
+        )
+    if BASELINE in results.labels and not results.has_baseline:
+        rows.insert(
+            0,
+            f'<p class="note"><strong>Warning:</strong> the runs named {BASELINE} do not declare AI unavailable '
+            "(ai.adoption_p and ai.adoption_q both 0) in their config, so they are not used as the reference.</p>",
         )
     if results.jobs is not None:
         counts = results.jobs["status"].value_counts()
@@ -268,6 +286,8 @@ def render(directory: Path, results: Results, figures: dict[str, Path]) -> str:
     nav = "".join(f'<a href="#{key}">{title}</a>' for key, title in SECTIONS.items())
     sections = "".join(f'<section id="{key}"><h2>{SECTIONS[key]}</h2>{body[key]}</section>' for key in SECTIONS)
     kind = "sweep" if results.kind == "sweep" else "single run"
+    if results.partial:
+        kind = "PARTIAL sweep (some jobs failed or are missing: see Runs and configurations)"
     intro = (
         f"{kind.capitalize()} in <code>{html.escape(str(directory))}</code>: scenarios "
         f"{html.escape(', '.join(results.labels))}; {html.escape(_seeds_text(results))}; "
@@ -286,7 +306,11 @@ def build(directory: str | Path) -> Path:
     """Write ``DIR/report.html`` and ``DIR/report_figures/*.png``; return the page's path."""
     directory = Path(directory)
     results = load(directory)
-    figures = fanplots.report_figures(results, directory / FIGURE_FOLDER)
+    import matplotlib
+
+    # labels are text, never mathtext: a scenario called '$x$' must not be parsed as a formula
+    with matplotlib.rc_context({"text.parse_math": False}):
+        figures = fanplots.report_figures(results, directory / FIGURE_FOLDER)
     page = render(directory, results, figures)
     path = directory / "report.html"
     io.write_atomic(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
@@ -294,7 +318,14 @@ def build(directory: str | Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: build the report and print its path; a bad DIR gives one line and exit code 2."""
+    """Command line: build the report and print its path; any failure is one line on stderr.
+
+    Exit status (sim.runner.errors): 0 written; 2 a DIR that is not a complete, intact, current
+    sweep or run; 3 the environment (disk full, no permission, out of memory); 1 anything
+    unexpected; 130/143 interrupted.
+    """
+    from sim.runner import errors
+
     parser = argparse.ArgumentParser(prog="python -m sim.report", description=__doc__.splitlines()[0])
     parser.add_argument("directory", metavar="DIR", help="a sweep directory or a single run directory")
     arguments = parser.parse_args(argv)
@@ -302,9 +333,17 @@ def main(argv: list[str] | None = None) -> int:
         path = build(arguments.directory)
     except ReportError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return errors.BAD_INPUT
+    except KeyboardInterrupt as stop:
+        return errors.interrupted(stop)
+    except Exception as error:
+        if errors.is_environment(error):
+            print(f"error: {errors.one_line(error)}", file=sys.stderr)
+            return errors.ENVIRONMENT
+        print(f"error: report failed: {type(error).__name__}: {' '.join(str(error).split())}", file=sys.stderr)
+        return errors.FAILED
     print(f"report: {path}")
-    return 0
+    return errors.OK
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from sim.runner import io
 from sim.runner.years import first_year, last_year
@@ -20,6 +21,17 @@ from sim.runner.years import first_year, last_year
 BASELINE = "no_ai"
 INTERVAL = (0.05, 0.95)  # the 90% interval across seeds
 JOB_COLUMNS = ("job", "scenario", "seed")
+
+
+def declares_no_ai(config: object) -> bool:
+    """True when a composed config declares the no-AI counterfactual: adoption_p and adoption_q both 0."""
+    ai = config.get("ai") if isinstance(config, dict) else None
+    if not isinstance(ai, dict):
+        return False
+    try:
+        return float(ai.get("adoption_p")) == 0.0 and float(ai.get("adoption_q")) == 0.0
+    except (TypeError, ValueError):
+        return False
 
 
 def swept_columns(frame: pd.DataFrame) -> list[str]:
@@ -49,10 +61,15 @@ class Results:
     overrides: dict[str, list[str]] = field(default_factory=dict)  # label -> its command-line overrides
     jobs: pd.DataFrame | None = None
     cohorts: pd.DataFrame | None = None  # the incumbents' table, labelled (absent in results of older versions)
+    partial: bool = False  # a sweep combined with some jobs not complete (collect --partial, or a failed sweep)
+    missing: dict[str, list[str]] = field(default_factory=dict)  # label -> provenance files that are absent
 
     @property
     def has_baseline(self) -> bool:
-        return BASELINE in self.labels
+        """True when the directory holds the counterfactual: the label ``no_ai`` whose composed config
+        declares AI unavailable (no brand can adopt). A run merely named ``no_ai`` (``scenario_name`` is
+        free text) with AI available, or without its config, is not used as the reference."""
+        return BASELINE in self.labels and declares_no_ai(self.configs.get(BASELINE))
 
     @property
     def max_seeds(self) -> int:
@@ -74,7 +91,52 @@ def _read_yaml(path: Path) -> object:
 def _read_table(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise ReportError(f"{path} is missing: a sweep or run directory holds occupations.parquet and market.parquet")
-    return pd.read_parquet(path)
+    try:
+        return pd.read_parquet(path)
+    except Exception as error:  # pyarrow raises several types for a truncated or foreign file
+        kind = type(error).__name__
+        raise ReportError(f"{path} is not a readable Parquet file ({kind}): rerun or collect again") from None
+
+
+def _check_contract(directory: Path, name: str, frame: pd.DataFrame) -> None:
+    """ReportError unless ``frame`` holds every column of the output contract for ``name``."""
+    from sim.runner.verify import contract
+
+    lacking = [column for column in contract()[name] if column not in frame.columns]
+    if lacking:
+        raise ReportError(f"{directory / name} lacks the columns {', '.join(lacking)} of the output contract")
+
+
+def _verified_sweep(directory: Path) -> bool:
+    """ReportError unless the combined tables describe the job folders as they are now; True when partial."""
+    from sim.runner.collect import SWEEP_MARKER, stale_reason
+
+    reason = stale_reason(directory)
+    if reason:
+        raise ReportError(
+            f"DIR = {directory}: its combined tables are not current ({reason}): "
+            f"run python -m sim.collect {directory} (add --partial to report the complete jobs only)"
+        )
+    return bool(json.loads((directory / SWEEP_MARKER).read_text(encoding="utf-8")).get("partial"))
+
+
+def _provenance(job_dir: Path) -> tuple[dict | None, list[str] | None, list[str]]:
+    """(composed config, overrides, names of the missing files) of one run folder's ``.hydra/``."""
+    try:
+        config = _read_yaml(job_dir / ".hydra" / "config.yaml")
+        overrides = _read_yaml(job_dir / ".hydra" / "overrides.yaml")
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        raise ReportError(f"{job_dir / '.hydra'} cannot be read ({type(error).__name__})") from None
+    missing = [
+        name
+        for name, value, kind in (("config.yaml", config, dict), ("overrides.yaml", overrides, list))
+        if not isinstance(value, kind)
+    ]
+    return (
+        config if isinstance(config, dict) else None,
+        [str(o) for o in overrides] if isinstance(overrides, list) else None,
+        missing,
+    )
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -118,16 +180,34 @@ def _config_from_summary(summary: dict) -> dict:
     }
 
 
-def load(directory: str | Path) -> Results:
-    """Read a sweep directory (combined tables) or a single complete run directory."""
+def load(directory: str | Path, *, verify: bool = True) -> Results:
+    """Read a sweep directory (combined tables) or a single complete run directory.
+
+    With ``verify`` (always, from the command line), a run must pass :func:`sim.runner.verify.problem`
+    and a sweep's combined tables must be current (:func:`sim.runner.collect.stale_reason`);
+    ``verify=False`` reads hand-made tables as they are (for analyses in a notebook or a test).
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise ReportError(f"DIR = {directory} is not a directory: give a sweep or run directory")
     occupations = _read_table(directory / "occupations.parquet")
+    swept = "job" in occupations.columns
+    if swept and occupations.empty:
+        raise ReportError(f"DIR = {directory} holds no complete job: see its jobs.parquet for what failed")
+    partial = _verified_sweep(directory) if swept and verify else False
+    if not swept and verify:
+        from sim.runner.verify import problem
+
+        reason = problem(directory)
+        if reason:
+            raise ReportError(f"DIR = {directory} is not a complete, intact run: {reason}")
     market = _read_table(directory / "market.parquet")
-    cohorts = pd.read_parquet(directory / "cohorts.parquet") if (directory / "cohorts.parquet").is_file() else None
-    if "job" in occupations.columns:
+    cohorts = _read_table(directory / "cohorts.parquet") if (directory / "cohorts.parquet").is_file() else None
+    _check_contract(directory, "occupations.parquet", occupations)
+    _check_contract(directory, "market.parquet", market)
+    if swept:
         results = _load_sweep(directory, occupations, market)
+        results.partial = partial
         if cohorts is not None and "job" in cohorts.columns:
             label_of_job = results.occupations.drop_duplicates("job").set_index("job")["label"]
             results.cohorts = cohorts.assign(label=cohorts["job"].map(label_of_job)).dropna(subset=["label"])
@@ -137,16 +217,18 @@ def load(directory: str | Path) -> Results:
         raise ReportError(f"DIR = {directory} has no summary.json and no job column: the run is incomplete")
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     label = _run_label(summary)
-    job = {"job": directory.name, "scenario": label, "seed": int(summary.get("seed", 0)), "label": label}
-    overrides = _read_yaml(directory / ".hydra" / "overrides.yaml") or []
+    seed = summary.get("seed", 0)
+    job = {"job": directory.name, "scenario": label, "seed": int(seed) if isinstance(seed, int) else 0, "label": label}
+    config, overrides, missing = _provenance(directory)
     return Results(
         kind="run",
         occupations=occupations.assign(**job),
         market=market.assign(**job),
         labels=[label],
-        configs={label: _read_yaml(directory / ".hydra" / "config.yaml") or _config_from_summary(summary)},
-        overrides={label: [str(o) for o in overrides]},
+        configs={label: config or _config_from_summary(summary)},
+        overrides={label: overrides} if overrides is not None else {},
         cohorts=None if cohorts is None else cohorts.assign(**job),
+        missing={label: missing} if missing else {},
     )
 
 
@@ -161,15 +243,18 @@ def _load_sweep(directory: Path, occupations: pd.DataFrame, market: pd.DataFrame
     occupations = occupations.assign(label=occupations["job"].map(label_of_job))
     market = market.assign(label=market["job"].map(label_of_job))
     labels = _order(occupations["label"])
-    configs, overrides = {}, {}
+    configs, overrides, missing = {}, {}, {}
     for label in labels:
         job = str(label_of_job[label_of_job == label].index[0])
-        configs[label] = _read_yaml(directory / job / ".hydra" / "config.yaml") or {}
-        found = _read_yaml(directory / job / ".hydra" / "overrides.yaml") or []
-        overrides[label] = [str(o) for o in found if not str(o).startswith("seed=")]
+        config, found, absent = _provenance(directory / job)
+        configs[label] = config or {}
+        if found is not None:
+            overrides[label] = [o for o in found if not o.startswith("seed=")]
+        if absent:
+            missing[label] = absent
     jobs_path = directory / "jobs.parquet"
-    jobs = pd.read_parquet(jobs_path) if jobs_path.is_file() else None
-    return Results("sweep", occupations, market, labels, configs, overrides, jobs)
+    jobs = _read_table(jobs_path) if jobs_path.is_file() else None
+    return Results("sweep", occupations, market, labels, configs, overrides, jobs, missing=missing)
 
 
 def _year_means(occupations: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -251,11 +336,14 @@ def headline(results: Results) -> pd.DataFrame:
         spread[f"{prefix}_reference"] = grouped["reference"].median()
         parts.append(spread)
     incumbents = incumbents_change_by_seed(results)
-    spread = incumbents.groupby(["label", "occupation"])["change"].apply(_spread).unstack()
-    spread = spread.reindex(columns=["median", "low", "high"])
-    spread.columns = [f"incumbents_change_{name}" for name in spread.columns]
-    parts.append(spread)
-    table = pd.concat(parts, axis=1).reset_index()
+    names = [f"incumbents_change_{name}" for name in ("median", "low", "high")]
+    if not incumbents.empty:  # without a reference there is no change (an empty groupby loses the index names)
+        spread = incumbents.groupby(["label", "occupation"])["change"].apply(_spread).unstack()
+        spread = spread.reindex(columns=["median", "low", "high"])
+        spread.columns = names
+        parts.append(spread)
+    table = pd.concat(parts, axis=1).reindex(columns=[*parts[0].columns, *parts[1].columns, *names])
+    table = table.reset_index()
     table["seeds"] = table["label"].map({label: len(results.seeds(label)) for label in results.labels})
     table["worst_change"] = table[["employment_change_median", "income_change_median"]].min(axis=1)
     return table.sort_values(["worst_change", "label", "occupation"], na_position="last").reset_index(drop=True)

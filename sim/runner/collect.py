@@ -3,20 +3,32 @@
 Writes into the sweep directory, atomically: ``occupations.parquet``, ``market.parquet`` and
 ``cohorts.parquet`` (every complete job's rows, plus ``job``, ``scenario``, ``seed`` and one column per swept
 parameter named by its override key) and ``jobs.parquet`` (one row per job: ``job``, ``status``
-"complete" | "failed" | "missing", ``scenario``, ``seed``, ``overrides``, ``error``).
+"complete" | "failed" | "invalid" | "missing" | "duplicate", ``scenario``, ``seed``, ``overrides``, ``error``).
 
 The jobs a sweep asked for come from its ``multirun.yaml`` (Hydra's basic sweeper: the sweep
 params and the command line), so a job that never ran is listed as missing; without that file
-every job folder found is listed. Runs after every ``-m`` sweep (:class:`CollectCallback`) and
+every job folder found is listed, and a folder whose overrides repeat an earlier one's (a copy) is
+listed as ``duplicate`` and left out. Runs after every ``-m`` sweep (:class:`CollectCallback`) and
 on demand, also on a directory copied from a cluster::
 
     python -m sim.collect outputs/policy_comparison/2026-01-01_12-00-00
+
+What it trusts: a job is ``complete`` only when :func:`sim.runner.verify.problem` finds nothing
+wrong (its ``summary.json`` whole, each table with the contract's columns, the recorded rows and
+checksum); a job that fails a check is ``invalid``, with the reason, and left out. A folder that is
+not a sweep (a single run's folder, say) is refused without being touched. The combined tables and
+``jobs.parquet`` are replaced only when every job is complete or when the caller asks for a partial
+result (``--partial``; the sweep's own callback always does, and then exits 1); ``collect.json``,
+written last, records whether they are partial and the ``summary.json`` checksum of every job they
+hold, so the report can tell a current result from a stale one.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,12 +37,19 @@ import pandas as pd
 import yaml
 from hydra.experimental.callback import Callback
 
-from sim.runner import io
-from sim.runner.jobs import ERROR_FILE  # sim.runner.jobs imports the model only when a job runs
+from sim.runner import errors, io, verify
+from sim.runner.jobs import ERROR_FILE, MAIN_PID  # sim.runner.jobs imports the model only when a job runs
 
 TABLES = ("occupations", "market", "cohorts")
 JOB_COLUMNS = ["job", "status", "scenario", "seed", "overrides", "error"]
 JOB_SUBDIR = "${hydra.job.num}"
+SWEEP_MARKER = "collect.json"  # written last by collect: what the combined tables hold
+STATUSES = ("complete", "failed", "invalid", "missing", "duplicate")
+
+
+class CollectError(ValueError):
+    """A directory collect refuses (not a sweep); the message is one line for the user."""
+
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +146,13 @@ def describe_job(job_dir: Path, planned: list[str] | None, swept: list[str], bas
         config = {**base, **{key: value for key, value in given.items() if "." not in key}}
         if "scenario" in given:
             config["scenario_name"] = given["scenario"]
-    if io.is_complete(job_dir):
+    problem = verify.problem(job_dir)
+    if problem is None:
         status, error = "complete", None
     elif (job_dir / ERROR_FILE).is_file():
-        status, error = "failed", (job_dir / ERROR_FILE).read_text(encoding="utf-8").strip()
+        status, error = "failed", (job_dir / ERROR_FILE).read_text(encoding="utf-8", errors="replace").strip()
+    elif (job_dir / io.COMPLETE_MARKER).exists():  # finished once, but fails a check: rerun it
+        status, error = "invalid", problem
     else:
         status, error = "missing", None
     seed = config.get("seed")
@@ -162,12 +184,41 @@ def _combined(sweep_dir: Path, jobs: list[dict], swept: list[str], table: str) -
     return combined.astype({"job": str, "scenario": str, "seed": "int64"})
 
 
-def collect(sweep_dir: str | Path) -> pd.DataFrame:
-    """Write the three combined tables into ``sweep_dir``; return the jobs table."""
-    sweep_dir = Path(sweep_dir)
+def refuse_non_sweep(sweep_dir: Path) -> None:
+    """Raise CollectError unless ``sweep_dir`` is a sweep's directory; never writes anything."""
     if not sweep_dir.is_dir():
         raise FileNotFoundError(f"sweep directory {sweep_dir} does not exist")
+    if (sweep_dir / io.COMPLETE_MARKER).exists() or (sweep_dir / ".hydra").is_dir():
+        raise CollectError(
+            f"DIR = {sweep_dir} is a single run's folder, not a sweep: left untouched (give the folder of a -m sweep)"
+        )
+    if not (sweep_dir / "multirun.yaml").is_file() and not _job_folders(sweep_dir):
+        raise CollectError(f"DIR = {sweep_dir} holds no multirun.yaml and no job folder: not a sweep, left untouched")
+
+
+def _mark_duplicates(jobs: list[dict], overrides_of: list[list[str]]) -> None:
+    """Without multirun.yaml: a job folder whose overrides repeat an earlier one's is a copy, left out."""
+    first: dict[tuple[str, ...], str] = {}
+    for job, overrides in zip(jobs, overrides_of, strict=True):
+        key = tuple(sorted(str(o) for o in overrides))
+        if key in first:
+            job["status"] = "duplicate"
+            job["error"] = f"same overrides as job {first[key]} (a copied folder?): left out"
+        else:
+            first[key] = job["job"]
+
+
+def collect(sweep_dir: str | Path, *, partial: bool = False) -> pd.DataFrame:
+    """Write the three combined tables into ``sweep_dir``; return the jobs table.
+
+    Writes only when every job is complete, or when ``partial`` is true (then ``collect.json``
+    says so); otherwise nothing in the directory changes. Raises CollectError (nothing touched)
+    for a directory that is not a sweep.
+    """
+    sweep_dir = Path(sweep_dir)
+    refuse_non_sweep(sweep_dir)
     plan = sweep_plan(sweep_dir)
+    overrides_of: list[list[str]] | None = None
     if plan is None:
         names = _job_folders(sweep_dir)
         planned: list[list[str] | None] = [None] * len(names)
@@ -182,49 +233,142 @@ def collect(sweep_dir: str | Path) -> pd.DataFrame:
     jobs = [
         describe_job(sweep_dir / name, overrides, swept, base) for name, overrides in zip(names, planned, strict=True)
     ]
-    for table in TABLES:
-        io.write_parquet(_combined(sweep_dir, jobs, swept, table), sweep_dir / f"{table}.parquet")
+    if overrides_of is not None:
+        _mark_duplicates(jobs, [list(o) for o in overrides_of])
     jobs_table = pd.DataFrame([{key: job[key] for key in JOB_COLUMNS} for job in jobs], columns=JOB_COLUMNS)
     jobs_table = jobs_table.astype({"job": str, "status": str, "seed": "Int64", "overrides": str})
+    complete = bool((jobs_table["status"] == "complete").all())
+    if not complete and not partial:
+        return jobs_table  # nothing written: an incomplete sweep is combined only when asked (--partial)
+    combined = {table: _combined(sweep_dir, jobs, swept, table) for table in TABLES}  # read all before writing
+    (sweep_dir / SWEEP_MARKER).unlink(missing_ok=True)  # first: the tables never look current while replaced
+    for table, frame in combined.items():
+        io.write_parquet(frame, sweep_dir / f"{table}.parquet")
     io.write_parquet(jobs_table, sweep_dir / "jobs.parquet")
+    marker = {
+        "partial": not complete,
+        "jobs": {
+            job["job"]: {
+                "status": job["status"],
+                "summary_sha256": verify.sha256(sweep_dir / job["job"] / io.COMPLETE_MARKER)
+                if (sweep_dir / job["job"] / io.COMPLETE_MARKER).is_file()
+                else None,
+            }
+            for job in jobs
+        },
+        "tables": verify.table_records(sweep_dir, tuple(f"{name}.parquet" for name in (*TABLES, "jobs"))),
+    }
+    io.write_json(marker, sweep_dir / SWEEP_MARKER)
     return jobs_table
 
 
-def report_line(sweep_dir: Path, jobs: pd.DataFrame) -> str:
-    """``DIR: N complete, N failed, N missing`` for the terminal."""
+def stale_reason(sweep_dir: Path) -> str | None:
+    """Why the combined tables of ``sweep_dir`` do not describe its job folders as they are now, or None.
+
+    Checks ``collect.json``: present and whole, each combined table with its recorded checksum, and
+    every job it lists with the same ``summary.json`` as when combined (a job rerun, removed or
+    completed since makes the tables stale).
+    """
+    sweep_dir = Path(sweep_dir)
+    path = sweep_dir / SWEEP_MARKER
+    try:
+        marker = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return f"no {SWEEP_MARKER}: the combined tables were not written by a finished collect"
+    except (OSError, UnicodeDecodeError, ValueError):
+        return f"{SWEEP_MARKER} is damaged"
+    if not isinstance(marker, dict) or not isinstance(marker.get("jobs"), dict):
+        return f"{SWEEP_MARKER} is damaged"
+    for name, record in (marker.get("tables") or {}).items():
+        table = sweep_dir / name
+        if not table.is_file() or verify.sha256(table) != (record or {}).get("sha256"):
+            return f"{name} changed after collect wrote it"
+    for job, record in marker["jobs"].items():
+        summary = sweep_dir / job / io.COMPLETE_MARKER
+        now = verify.sha256(summary) if summary.is_file() else None
+        if isinstance(record, dict) and record.get("status") != "duplicate" and record.get("summary_sha256") != now:
+            return f"job {job} changed since the tables were combined (rerun or interrupted)"
+    return None
+
+
+def report_line(sweep_dir: Path, jobs: pd.DataFrame, written: bool = True) -> str:
+    """``DIR: N jobs, N complete, N failed, ...; combined tables written`` for the terminal (one line)."""
     counts = jobs["status"].value_counts()
-    parts = ", ".join(f"{int(counts.get(status, 0))} {status}" for status in ("complete", "failed", "missing"))
-    return f"{sweep_dir}: {len(jobs)} jobs, {parts}; combined tables written"
+    shown = [status for status in STATUSES if counts.get(status, 0) or status in ("complete", "failed", "missing")]
+    parts = ", ".join(f"{int(counts.get(status, 0))} {status}" for status in shown)
+    broken = jobs[jobs["status"] != "complete"]
+    first = (
+        ""
+        if broken.empty
+        else f" (first: job {broken.iloc[0]['job']} {broken.iloc[0]['status']}"
+        + (f": {broken.iloc[0]['error']})" if isinstance(broken.iloc[0]["error"], str) else ")")
+    )
+    if not written:
+        return f"{sweep_dir}: {len(jobs)} jobs, {parts}{first}; nothing written (--partial combines the complete ones)"
+    kind = "combined tables written" if broken.empty else "partial combined tables written"
+    return f"{sweep_dir}: {len(jobs)} jobs, {parts}{first}; {kind}"
 
 
 class CollectCallback(Callback):
     """Hydra callback (configs/config.yaml ``hydra.callbacks``): collect when a ``-m`` sweep ends."""
 
+    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
+        """Remove the older combined tables (marker first): a sweep that stops early leaves none."""
+        os.environ[MAIN_PID] = str(os.getpid())  # the workers end when this process dies (jobs.end_with_the_sweep)
+        try:
+            sweep_dir = Path(config.hydra.sweep.dir)
+            (sweep_dir / SWEEP_MARKER).unlink(missing_ok=True)
+            for name in (*TABLES, "jobs"):
+                (sweep_dir / f"{name}.parquet").unlink(missing_ok=True)
+        except Exception as error:  # Hydra would turn it into a warning: stop the sweep with one line
+            print(f"error: {errors.one_line(error)}", file=sys.stderr)
+            sys.exit(errors.exit_code(error))
+
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
-        """Write the combined tables; exit with status 1 when any job failed or is missing."""
-        sweep_dir = Path(config.hydra.sweep.dir)
-        jobs = collect(sweep_dir)
-        print(report_line(sweep_dir, jobs))
+        """Write the combined tables (partial when some jobs failed); exit non-zero unless every job is complete.
+
+        Any exception here (a full disk, a damaged job) is reported as one line and exits non-zero,
+        never left to Hydra, which would turn it into a warning and exit 0.
+        """
+        try:
+            sweep_dir = Path(config.hydra.sweep.dir)
+            jobs = collect(sweep_dir, partial=True)
+            print(report_line(sweep_dir, jobs))
+        except KeyboardInterrupt:
+            raise
+        except Exception as error:
+            print(f"error: collecting the sweep failed: {errors.one_line(error)}", file=sys.stderr)
+            sys.exit(errors.exit_code(error, default=errors.FAILED))
         if (jobs["status"] != "complete").any():
             print(f"error: some jobs did not complete; see {sweep_dir / 'jobs.parquet'}", file=sys.stderr)
-            sys.exit(1)
+            sys.exit(errors.FAILED)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sim.collect DIR [DIR ...]``: (re)write the combined tables of sweep directories."""
-    parser = argparse.ArgumentParser(prog="python -m sim.collect", description=main.__doc__)
+    """``python -m sim.collect [--partial] DIR [DIR ...]``: (re)write the combined tables of sweep directories.
+
+    Exit status: 0 every job complete and combined; 1 some job failed, is missing, invalid or a
+    duplicate (nothing written without --partial); 2 bad input (no such directory, not a sweep);
+    3 the environment (disk full, no permission, out of memory); 130/143 interrupted.
+    """
+    parser = argparse.ArgumentParser(prog="python -m sim.collect", description=main.__doc__.splitlines()[0])
     parser.add_argument("sweep_dirs", nargs="+", type=Path, metavar="DIR", help="a -m sweep's directory")
+    parser.add_argument("--partial", action="store_true", help="combine the complete jobs even when others are not")
     args = parser.parse_args(argv)
     status = 0
     for sweep_dir in args.sweep_dirs:
         try:
-            jobs = collect(sweep_dir)
-        except FileNotFoundError as error:
-            print(f"error: {error}", file=sys.stderr)
-            status = 2
+            jobs = collect(sweep_dir, partial=args.partial)
+        except KeyboardInterrupt as stop:
+            return errors.interrupted(stop)
+        except Exception as error:
+            plain = isinstance(error, CollectError | FileNotFoundError) and not errors.is_environment(error)
+            print(f"error: {' '.join(str(error).split()) if plain else errors.one_line(error)}", file=sys.stderr)
+            status = max(status, errors.exit_code(error))
             continue
-        print(report_line(sweep_dir, jobs))
-        status = max(status, int((jobs["status"] != "complete").any()))
+        complete = bool((jobs["status"] == "complete").all())
+        print(report_line(sweep_dir, jobs, written=complete or args.partial))
+        status = max(status, int(not complete))
     return status
 
 

@@ -8,6 +8,7 @@ reach it as exceptions, then prints ``error: KEY = VALUE ...: allowed ...`` and 
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import signal
@@ -21,8 +22,15 @@ from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBase
 
 from sim.core.schema import ConfigError, describe_type, unknown_key
 
-BAD_INPUT = 2  # exit status of a run stopped by bad input (argparse's convention)
+# Exit status, the same for ``python -m sim``, ``python -m sim.collect`` and ``python -m sim.report``
+# (README "Can I trust it?"); every failure is one line on stderr:
+OK = 0
+FAILED = 1  # a sweep job failed, is missing or fails its checks; or an unexpected error
+BAD_INPUT = 2  # a config value, an override, a directory that is not what it should be (argparse's convention)
+ENVIRONMENT = 3  # the machine refused: disk full, no permission, read-only file system, out of memory
+INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal, the shell's convention
 FULL_ERROR = "HYDRA_FULL_ERROR"
+ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOMEM, errno.EMFILE}
 
 
 class Interrupted(KeyboardInterrupt):
@@ -103,6 +111,17 @@ def one_line(error: BaseException) -> str:
             return f"cannot read the override {link.override!r} ({first}): allowed key=value, e.g. steps=24"
         if isinstance(link, OmegaConfBaseException):
             return _omegaconf_line(link, error)
+        if isinstance(link, MemoryError) and str(link):
+            return str(link)
+        if isinstance(link, MemoryError):
+            return (
+                "out of memory: the run needs more memory than this machine has free: allowed a smaller "
+                "population (population=classroom or population.workers.<occupation>=N)"
+            )
+        if isinstance(link, OSError) and link.errno in ENVIRONMENT_ERRNOS:
+            where = f" writing '{link.filename}'" if link.filename else ""
+            reason = link.strerror or os.strerror(link.errno)
+            return f"the machine refused{where}: {reason} (free space or fix permissions, then rerun)"
         if isinstance(link, OSError) and link.filename:
             return (
                 f"output '{link.filename}' cannot be written ({link.strerror}): allowed a folder you can "
@@ -111,6 +130,30 @@ def one_line(error: BaseException) -> str:
     if isinstance(error, ConfigCompositionException):
         return " ".join(str(error).split())
     return f"unexpected {type(error).__name__}: {' '.join(str(error).split())} (HYDRA_FULL_ERROR=1 shows where)"
+
+
+def is_environment(error: BaseException) -> bool:
+    """True when the machine, not the input, stopped the work: a full disk, no permission, no memory."""
+    return any(
+        isinstance(link, MemoryError) or (isinstance(link, OSError) and link.errno in ENVIRONMENT_ERRNOS)
+        for link in _chain(error)
+    )
+
+
+def exit_code(error: BaseException, default: int = BAD_INPUT) -> int:
+    """The exit status for ``error``: ENVIRONMENT, BAD_INPUT for bad input, else ``default``."""
+    if is_environment(error):
+        return ENVIRONMENT
+    if _is_bad_input(error) or isinstance(error, ValueError | FileNotFoundError | NotADirectoryError):
+        return BAD_INPUT
+    return default
+
+
+def interrupted(stop: KeyboardInterrupt) -> int:
+    """Print the one line for an interruption; return its exit status (130 for SIGINT, 143 for SIGTERM)."""
+    signum = getattr(stop, "signum", signal.SIGINT)
+    print(f"error: interrupted by {signal.Signals(signum).name}: nothing was left half-written", file=sys.stderr)
+    return 128 + signum
 
 
 def guard(entry: Callable[[], None]) -> None:
@@ -130,7 +173,7 @@ def guard(entry: Callable[[], None]) -> None:
         if show_traceback:
             raise
         print(f"error: {one_line(error)}", file=sys.stderr)
-        sys.exit(BAD_INPUT if _is_bad_input(error) else 1)
+        sys.exit(ENVIRONMENT if is_environment(error) else BAD_INPUT if _is_bad_input(error) else FAILED)
     finally:
         signal.signal(signal.SIGTERM, previous)
         if setting is None:

@@ -60,8 +60,11 @@ def write_json(payload: dict, path: Path) -> None:
 
 
 def is_complete(run_dir: Path) -> bool:
-    """A run is complete when every result file is present (the marker is written last)."""
-    return all((Path(run_dir) / name).is_file() for name in RESULT_FILES)
+    """A run is complete when its marker (written last) is whole and every table it records passes
+    :func:`sim.runner.verify.problem`: present, the contract's columns, the recorded rows and checksum."""
+    from sim.runner.verify import is_intact  # verify imports this module
+
+    return is_intact(run_dir)
 
 
 def mark_incomplete(run_dir: Path) -> None:
@@ -69,16 +72,21 @@ def mark_incomplete(run_dir: Path) -> None:
 
     The marker goes first, so the directory never looks complete; the older tables, figures and
     any temporary files a killed run left behind go too, so nothing stale sits beside new files.
+    Links are never followed: a ``figures`` link (to a folder outside the run, say) is removed as a
+    link and nothing in its target is touched.
     """
     run_dir = Path(run_dir)
     (run_dir / COMPLETE_MARKER).unlink(missing_ok=True)
-    for folder in (run_dir, run_dir / "figures"):
-        if not folder.is_dir():
+    figures = run_dir / "figures"
+    if figures.is_symlink():
+        figures.unlink()  # the link only, never what it points to
+    for folder in (run_dir, figures):
+        if folder.is_symlink() or not folder.is_dir():
             continue
         for path in folder.iterdir():
             stale = path.name in (*RESULT_FILES, *OPTIONAL_FILES) or (
                 folder.name == "figures" and path.suffix == ".png"
             )
             leftover = path.name.startswith(".") and path.name.endswith(_TEMPORARY_SUFFIXES)
-            if path.is_file() and (stale or leftover):
+            if (path.is_file() or path.is_symlink()) and (stale or leftover):  # unlink removes a link, not its target
                 path.unlink(missing_ok=True)

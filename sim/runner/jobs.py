@@ -14,12 +14,16 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 from omegaconf import DictConfig
 
 from sim.runner import io
+from sim.runner.compose import CONFIG_DIR
 
 ERROR_FILE = "error.txt"
 JOB_RECORD = "job.json"
@@ -44,10 +48,11 @@ def code_version() -> str:
         for path in sorted((package / name).rglob("*.py"))
         if path.relative_to(package).as_posix() not in BOOKKEEPING
     ]
-    sources += sorted((package.parent / "configs").rglob("*.yaml"))
+    named = [(path.relative_to(package.parent).as_posix(), path) for path in sources]
+    configs = Path(CONFIG_DIR)  # the source tree's configs/, or the copy inside an installed package
+    named += [("configs/" + path.relative_to(configs).as_posix(), path) for path in sorted(configs.rglob("*.yaml"))]
     digest = hashlib.sha256()
-    for path in sources:
-        name = path.relative_to(package.parent).as_posix()
+    for name, path in named:
         digest.update(name.encode() + b"\0" + path.read_bytes().replace(b"\r\n", b"\n"))
     return digest.hexdigest()[:16]
 
@@ -84,8 +89,44 @@ def one_line(error: BaseException) -> str:
     return message if isinstance(error, ConfigError) else f"{type(error).__name__}: {message}"
 
 
+MAIN_PID = "SIM_SWEEP_MAIN_PID"  # set by the sweep's main process (CollectCallback.on_multirun_start)
+_watching = threading.Event()
+
+
+def _watch_parent(parent: int, period: float) -> None:
+    while True:
+        time.sleep(period)
+        if os.getppid() != parent:  # the sweep's main process died (SIGKILL): its worker must not live on
+            os._exit(137)
+
+
+def _is_worker() -> bool:
+    """True in a joblib (loky) worker process of a sweep."""
+    return any("popen_loky" in arg for arg in getattr(sys, "orig_argv", sys.argv))
+
+
+def end_with_the_sweep(period: float = 1.0) -> bool:
+    """In a sweep's joblib worker: end this process when the sweep's main process dies.
+
+    A joblib (loky) worker outlives a main process killed with SIGKILL; a daemon thread watches
+    the parent's pid and ends the worker within ``period`` seconds of the parent's death (then the
+    resource trackers, whose pipes the workers held, end too). Called when a worker imports this
+    module (it does to run its first job) and again for each job. Returns True when watching.
+    """
+    main = os.environ.get(MAIN_PID)
+    if not main or not main.isdigit() or int(main) == os.getpid() or not _is_worker():
+        return False
+    if os.getppid() != int(main):  # the main process is already gone
+        os._exit(137)
+    if not _watching.is_set():
+        _watching.set()
+        threading.Thread(target=_watch_parent, args=(int(main), period), daemon=True, name="sweep-watch").start()
+    return True
+
+
 def run_job(cfg: DictConfig, job_dir: Path, overrides: list[str]) -> str:
     """Run one sweep job into ``job_dir``; return "skipped", "complete" or "failed" (never raises on failure)."""
+    end_with_the_sweep()
     job_dir = Path(job_dir)
     if is_done(job_dir, overrides):
         log.info("job %s already complete with these overrides and this code: skipped", job_dir.name)
@@ -108,3 +149,6 @@ def run_job(cfg: DictConfig, job_dir: Path, overrides: list[str]) -> str:
         return "failed"
     io.write_json({"overrides": list(overrides), "code": code_version()}, job_dir / JOB_RECORD)
     return "complete"
+
+
+end_with_the_sweep()  # a worker starts watching as soon as it imports the job's code
