@@ -172,6 +172,7 @@ class OutputConfig:
     """What a run writes besides the aggregated tables."""
 
     agent_records: bool = False  # one row per worker per month in agents.parquet
+    figures: bool | None = None  # None: a single run draws figures/, a -m sweep's jobs do not
 
 
 @dataclass

@@ -18,7 +18,11 @@ Measures, in one command:
 * the share of a national step spent in each stage of :class:`sim.core.model.FashionMarket`;
 * sweep throughput: the ``policy_comparison`` experiment at city (every scenario, a few seeds)
   under Hydra's joblib launcher on all cores and under the basic launcher (one process, a loop),
-  in runs per second, and their ratio.
+  in runs per second, and their ratio;
+* sweep efficiency (``sweep_efficiency``): the model's own build-and-step seconds summed over that
+  sweep's jobs (each job's config built and stepped again here, one at a time, after the sweep),
+  divided by the joblib sweep's wall seconds x cores: the share of the machine a sweep spends in
+  the model rather than in starting Python, composing configs, writing files and collecting.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ TARGETS = {
     "national_peak_memory_mib_max": 1024.0,
     "national_vs_city_cost_per_agent_step_max": 2.0,
     "sweep_speedup_min": 1.5,
+    "sweep_efficiency_min": 0.5,
 }
 
 
@@ -182,17 +187,40 @@ def _multirun(overrides: list[str], launcher: str, sweep_dir: Path) -> float:
     return wall
 
 
+def model_seconds(sweep_dir: Path) -> float:
+    """The model's build-and-step seconds summed over a finished sweep's jobs, each run again here, one at a time."""
+    import yaml
+
+    from sim.core.model import FashionMarket
+    from sim.runner.compose import load_config
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    total = 0.0
+    for path in sorted(Path(sweep_dir).glob("*/.hydra/overrides.yaml")):
+        cfg = load_config(*yaml.safe_load(path.read_text(encoding="utf-8")))
+        started = time.perf_counter()
+        model = FashionMarket(cfg)
+        model.run_for(cfg.steps)
+        total += time.perf_counter() - started
+        del model
+    return total
+
+
 def sweep_throughput(seeds: int) -> dict:
-    """Runs per second of the same sweep under the joblib launcher (all cores) and in one process."""
+    """Runs per second of the same sweep under the joblib launcher (all cores) and in one process; its efficiency."""
     overrides = sweep_overrides(seeds)
     with tempfile.TemporaryDirectory(prefix="sim-bench-") as tmp:
         loop = _multirun(overrides, "basic", Path(tmp) / "basic")
         parallel = _multirun(overrides, "joblib", Path(tmp) / "joblib")
         runs = sum(1 for _ in (Path(tmp) / "basic").glob("*/summary.json"))
         completed = sum(1 for _ in (Path(tmp) / "joblib").glob("*/summary.json"))
+        model = model_seconds(Path(tmp) / "joblib") if completed == runs else 0.0
     if completed != runs or runs == 0:
         raise RuntimeError(f"joblib sweep completed {completed} of {runs} runs")
+    cores = os.cpu_count() or 1
     return {
+        "model_seconds": round(model, 2),
+        "efficiency": round(model / (parallel * cores), 3),
         "overrides": overrides,
         "runs": runs,
         "cores": os.cpu_count(),
@@ -256,6 +284,7 @@ def benchmark(steps: int, sweep_seeds: int, repeats: int = REPEATS) -> dict:
         "national_peak_memory": national["peak_memory_mib"] < TARGETS["national_peak_memory_mib_max"],
         "national_vs_city_cost_per_agent_step": cost_ratio <= TARGETS["national_vs_city_cost_per_agent_step_max"],
         "sweep_speedup": sweep["speedup"] >= TARGETS["sweep_speedup_min"],
+        "sweep_efficiency": sweep["efficiency"] >= TARGETS["sweep_efficiency_min"],
     }
     return {
         "machine": {
@@ -273,6 +302,7 @@ def benchmark(steps: int, sweep_seeds: int, repeats: int = REPEATS) -> dict:
         "national_stage_shares": national["stage_shares"],
         "national_vs_city_cost_per_agent_step": round(cost_ratio, 2),
         "sweep": sweep,
+        "sweep_efficiency": sweep["efficiency"],
         "targets": TARGETS,
         "targets_met": checks,
     }
@@ -317,6 +347,8 @@ def render(result: dict) -> str:
         f"sweep ({' '.join(sweep['overrides'])}): joblib on {sweep['cores']} cores "
         f"{sweep['joblib_runs_per_second']} runs/s ({sweep['joblib_seconds']} s), one process "
         f"{sweep['loop_runs_per_second']} runs/s ({sweep['loop_seconds']} s): speed-up {sweep['speedup']}x",
+        f"sweep efficiency: the model's {sweep['model_seconds']} s over {sweep['runs']} jobs / "
+        f"({sweep['joblib_seconds']} s x {sweep['cores']} cores) = {sweep['efficiency']}",
         "",
         "targets: " + ", ".join(f"{name} {'met' if ok else 'NOT met'}" for name, ok in result["targets_met"].items()),
     ]
@@ -339,6 +371,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--repeats", type=int, default=REPEATS, help=f"rounds of runs, the fastest reported (default {REPEATS})"
     )
+    parser.add_argument(
+        "--sweep-only", action="store_true", help="measure only the sweep: throughput, speed-up and efficiency"
+    )
     parser.add_argument("--preset", choices=PRESETS, help=argparse.SUPPRESS)  # internal: one child run
     args = parser.parse_args(argv)
     for option in ("steps", "sweep_seeds", "repeats"):
@@ -346,6 +381,12 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"--{option.replace('_', '-')} = {getattr(args, option)}: allowed integers >= 1")
     if args.preset:
         print(json.dumps(measure_preset(args.preset, args.steps)))
+        return
+    if args.sweep_only:
+        sweep = sweep_throughput(args.sweep_seeds)
+        load = [round(x, 2) for x in os.getloadavg()]
+        result = {"sweep": sweep, "sweep_efficiency": sweep["efficiency"], "load_average_at_end": load}
+        print(json.dumps(result, indent=2) if args.json else f"{json.dumps(sweep)}\nload average at end: {load}")
         return
     result = benchmark(args.steps, args.sweep_seeds, args.repeats)
     print(json.dumps(result, indent=2) if args.json else render(result))

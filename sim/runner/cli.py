@@ -39,6 +39,44 @@ def main(cfg: DictConfig) -> None:
     print(f"results: {out_dir}")
 
 
+def check(argv: list[str] | None = None) -> int:
+    """``python -m sim.check KEY=VALUE ...``: compose and validate without running; print ``ok`` or the error.
+
+    Returns 0 when every config is valid, 2 (a bad input) otherwise. Comma-separated values and
+    ``range()`` are expanded as ``-m`` would, and each config is checked.
+    """
+    from sim.runner.api import load_config
+    from sim.runner.errors import BAD_INPUT, one_line
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if {"-h", "--help"} & set(args):
+        print("usage: python -m sim.check [-m] [GROUP=CHOICE ...] [KEY=VALUE ...]\n")
+        print("Compose and validate a config without running it: print ok, or the one-line error and exit 2.")
+        print("Comma-separated values and range() are expanded as -m would, and each config is checked.")
+        return 0
+    overrides = [arg for arg in args if arg not in ("-m", "--multirun")]
+    try:
+        jobs = _sweep_jobs(overrides)
+        for job in jobs:
+            load_config(*job)
+    except Exception as error:
+        print(f"error: {one_line(error)}", file=sys.stderr)
+        return BAD_INPUT
+    print("ok" if len(jobs) == 1 else f"ok ({len(jobs)} configs)")
+    return 0
+
+
+def _sweep_jobs(overrides: list[str]) -> list[list[str]]:
+    """Each job's overrides when the command line sweeps (``seed=0,1``), else the overrides as one job."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    if not any(override.is_sweep_override() for override in parsed):
+        return [overrides]
+    return [list(job) for job in BasicSweeper.split_arguments(parsed, None)[0]]
+
+
 def entry() -> None:
     """``python -m sim`` and ``fashion-sim``: :func:`main` with every failure as one line (sim.runner.errors)."""
     from sim.runner.errors import guard

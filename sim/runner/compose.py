@@ -15,7 +15,17 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.core.schema import AIConfig, PopulationConfig, RegulationConfig, SimConfig, to_schema
 
-CONFIG_DIR = str(Path(__file__).resolve().parents[2] / "configs")
+
+def config_dir() -> Path:
+    """``configs/`` at the top of a source tree, else the copy an installed wheel holds in ``sim/configs``."""
+    package = Path(__file__).resolve().parents[1]
+    source_tree = package.parent / "configs"
+    if (source_tree / "config.yaml").is_file():
+        return source_tree
+    return package / "configs"  # in a source tree, a link to the one above; in a wheel, the files themselves
+
+
+CONFIG_DIR = str(config_dir())
 
 
 def design_points(base_samples: int, parameters: list) -> int:

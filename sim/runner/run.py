@@ -18,7 +18,7 @@ from omegaconf import DictConfig
 from sim.core import reporters
 from sim.core.model import FashionMarket
 from sim.core.schema import SimConfig, to_schema
-from sim.runner import io, plots
+from sim.runner import io, limits, verify
 from sim.runner.years import first_year, last_year
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
@@ -102,7 +102,15 @@ def headline(occupations: pd.DataFrame, market: pd.DataFrame) -> dict:
     }
 
 
-def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path) -> dict:
+def _in_sweep() -> bool:
+    """True in a job of a ``-m`` sweep (Hydra's multirun mode)."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+
+
+def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path, *, figures: bool | None = None) -> dict:
     """Validate ``cfg``, simulate, and write the run directory (docs/design.md section 6); return the summary."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -111,6 +119,7 @@ def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path) -> dict:
         cfg = to_schema(cfg)
     if cfg.sensitivity is not None:  # a sensitivity sweep's job: its design point's values, set by the science tool
         cfg = get_method(cfg.sensitivity.apply)(cfg)
+    limits.check(cfg)  # bounds that keep the integer money exact, and the memory estimate (sim/runner/limits.py)
     out_dir.mkdir(parents=True, exist_ok=True)
     model = run_model(cfg)
     occupations, market = tables(model)
@@ -119,7 +128,13 @@ def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path) -> dict:
     io.write_parquet(cohort_table(model), out_dir / "cohorts.parquet")
     if cfg.output.agent_records:  # an older run's agents.parquet went with mark_incomplete
         io.write_parquet(reporters.agent_table(model), out_dir / "agents.parquet")
-    plots.run_figures(occupations, market, out_dir / "figures")
+    if figures is None:  # output.figures when the schema has it; else a single run draws them, a -m sweep's job not
+        figures = getattr(cfg.output, "figures", None)
+        figures = not _in_sweep() if figures is None else figures
+    if figures:
+        from sim.runner import plots  # matplotlib only when figures are drawn (a sweep's jobs skip them)
+
+        plots.run_figures(occupations, market, out_dir / "figures")
     summary = {
         "scenario": cfg.scenario_name,
         "seed": cfg.seed,
@@ -132,6 +147,7 @@ def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path) -> dict:
         "git_revision": git_revision(),
         "wall_time_seconds": round(time.perf_counter() - started, 3),
         **headline(occupations, market),
+        "tables": verify.table_records(out_dir),  # rows, columns and SHA-256 of each table, checked on reading
     }
     io.write_json(summary, out_dir / io.COMPLETE_MARKER)
     return summary

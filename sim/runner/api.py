@@ -1,0 +1,147 @@
+"""The Python API for notebooks and scripts: ``sim.load_config``, ``sim.simulate``, ``sim.load_results``.
+
+::
+
+    import sim
+
+    cfg = sim.load_config("scenario=laissez_faire", "seed=3")  # the CLI's overrides, validated
+    result = sim.simulate(cfg)  # result.occupations, result.market, result.cohorts (DataFrames)
+    sweep = sim.load_results("outputs/my_sweep")  # a sweep's combined tables (and its jobs table)
+
+A bad override raises :class:`sim.core.schema.ConfigError` with the one line the command line
+prints (``scenario = 'nope' is not a known scenario: allowed ...``); the original Hydra or
+OmegaConf error is its ``__cause__``. Nothing here imports the model until a run is asked for.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from omegaconf import DictConfig
+
+    from sim.core.schema import SimConfig
+
+RUN_TABLES = ("occupations", "market", "cohorts")
+
+
+def _config_error(error: Exception) -> Exception:
+    """``error`` as a ConfigError carrying the CLI's one-line message (a ConfigError is returned as is)."""
+    from sim.core.schema import ConfigError
+    from sim.runner.errors import one_line
+
+    if isinstance(error, ConfigError):
+        return error
+    wrapped = ConfigError(one_line(error))
+    wrapped.__cause__ = error
+    return wrapped
+
+
+def load_config(*overrides: str) -> SimConfig:
+    """The validated config of ``configs/`` with these overrides (``"scenario=laissez_faire"``, ``"seed=3"``).
+
+    Raises :class:`sim.core.schema.ConfigError` with the CLI's one-line message on a bad override.
+    """
+    from sim.runner.compose import load_config as compose_and_validate
+
+    try:
+        return compose_and_validate(*overrides)
+    except Exception as error:
+        raise _config_error(error) from error
+
+
+def validate(cfg: SimConfig | DictConfig | dict) -> SimConfig:
+    """``cfg`` as a validated ``SimConfig`` (a ``SimConfig`` is returned as is)."""
+    from sim.core.schema import SimConfig, to_schema
+
+    if isinstance(cfg, SimConfig):
+        return cfg
+    try:
+        return to_schema(cfg)
+    except Exception as error:
+        raise _config_error(error) from error
+
+
+@dataclass
+class Result:
+    """One run's tables, as the files of a run directory hold them."""
+
+    config: Any  # the SimConfig that ran
+    occupations: pd.DataFrame  # one row per occupation per month (occupations.parquet)
+    market: pd.DataFrame  # one row per month (market.parquet)
+    cohorts: pd.DataFrame  # the incumbents, followed (cohorts.parquet)
+
+    def summary(self) -> dict:
+        """Last year against the first, per occupation, and the market's last year (summary.json's figures)."""
+        from sim.runner.run import headline
+
+        return headline(self.occupations, self.market)
+
+
+def simulate(cfg: SimConfig | DictConfig | dict | str | None = None, *overrides: str) -> Result:
+    """Run the model in this process, write nothing, and return its tables.
+
+    ``cfg`` is a config from :func:`load_config` (or a composed DictConfig or a dict); strings are
+    taken as overrides: ``simulate("population=classroom", "steps=24")``; ``simulate()`` runs the defaults.
+    """
+    if cfg is None or isinstance(cfg, str):
+        cfg = load_config(*([cfg] if cfg else []), *overrides)
+    elif overrides:
+        raise TypeError("give a config or override strings, not both")
+    else:
+        cfg = validate(cfg)
+    from sim.runner.run import cohort_table, run_model, tables
+
+    if cfg.sensitivity is not None:  # a sensitivity design point: its values, set by the science tool (as run() does)
+        from hydra.utils import get_method
+
+        cfg = get_method(cfg.sensitivity.apply)(cfg)
+    model = run_model(cfg)
+    occupations, market = tables(model)
+    return Result(config=cfg, occupations=occupations, market=market, cohorts=cohort_table(model))
+
+
+@dataclass
+class SweepResults:
+    """A sweep's combined tables: every complete job's rows with ``job``, ``scenario``, ``seed`` and swept keys."""
+
+    directory: Path
+    occupations: pd.DataFrame
+    market: pd.DataFrame
+    cohorts: pd.DataFrame
+    jobs: pd.DataFrame  # one row per job: job, status (complete | failed | missing), scenario, seed, overrides, error
+
+
+def load_results(directory: str | Path) -> SweepResults:
+    """The combined tables of a ``-m`` sweep directory (collected first when they are missing).
+
+    A single run's directory works too: its tables, with one row in ``jobs``.
+    """
+    import pandas as pd
+
+    from sim.runner import io
+
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise FileNotFoundError(f"results directory {directory} does not exist")
+    if io.is_complete(directory):  # a single run
+        found = {name: pd.read_parquet(directory / f"{name}.parquet") for name in RUN_TABLES}
+        summary = json.loads((directory / io.COMPLETE_MARKER).read_text(encoding="utf-8"))
+        jobs = pd.DataFrame(
+            [{"job": ".", "status": "complete", "scenario": summary.get("scenario"), "seed": summary.get("seed")}]
+        )
+        return SweepResults(directory, jobs=jobs, **found)
+    if not all((directory / f"{name}.parquet").is_file() for name in (*RUN_TABLES, "jobs")):
+        import inspect
+
+        from sim.runner.collect import collect
+
+        # a sweep with failed jobs: combine the complete ones, as the sweep's own collect does
+        partial = {"partial": True} if "partial" in inspect.signature(collect).parameters else {}
+        collect(directory, **partial)
+    found = {name: pd.read_parquet(directory / f"{name}.parquet") for name in (*RUN_TABLES, "jobs")}
+    return SweepResults(directory, **found)

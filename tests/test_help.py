@@ -1,0 +1,77 @@
+"""The help page (configs/hydra/help/sim.yaml) and validating a config without running (python -m sim.check)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sim.runner.cli import check
+
+ROOT = Path(__file__).resolve().parents[1]
+GROUPS = ("population", "ai", "regulation", "scenario", "experiment", "size")
+
+
+@pytest.fixture(scope="module")
+def help_page() -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "--help"], capture_output=True, text=True, check=True, cwd=ROOT, timeout=60
+    )
+    return done.stdout
+
+
+def test_the_help_template_lists_every_groups_real_choices():
+    template = yaml.safe_load((ROOT / "configs" / "hydra" / "help" / "sim.yaml").read_text())["template"]
+    groups = template.split("== Groups")[1].split("== Most used keys")[0]
+    for group in GROUPS:
+        listed = re.search(rf"^ *{group} +(.*(?:\n +\|.*)*)", groups, flags=re.MULTILINE)
+        assert listed, f"{group} is not in the help page"
+        names = {name.strip() for name in re.split(r"[|\n]", listed.group(1)) if name.strip()}
+        names = {name.split()[0] for name in names}
+        choices = {path.stem for path in (ROOT / "configs" / group).glob("*.yaml")}
+        assert choices <= names, f"help page misses {sorted(choices - names)} of {group}"
+
+
+@pytest.mark.slow
+def test_the_help_page_has_groups_keys_with_units_and_examples(help_page):
+    assert "_schema" not in help_page  # Hydra's default page listed the internal ai_schema, population_schema, ...
+    for words in ("laissez_faire", "classroom", "policy_comparison", "USD", "months", "python -m sim.check"):
+        assert words in help_page
+    examples = help_page.split("== Examples ==")[1].strip().splitlines()[:3]
+    assert all(line.strip().startswith("python -m sim ") for line in examples)
+    assert len(help_page.splitlines()) < 60  # a page, not the 250-line config dump
+
+
+def test_check_prints_ok_for_a_good_config(capsys):
+    assert check(["population=classroom", "steps=6"]) == 0
+    assert capsys.readouterr().out.strip() == "ok"
+
+
+def test_check_expands_a_sweep(capsys):
+    assert check(["-m", "population=classroom", "seed=0,1", "scenario=no_ai,laissez_faire"]) == 0
+    assert capsys.readouterr().out.strip() == "ok (4 configs)"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        (["ai.adoption_p=1.5"], "ai.adoption_p = 1.5 is out of range"),
+        (["scenario=nope"], "scenario = 'nope' is not a known scenario"),
+        (["seed=0,x"], "seed = 'x' has the wrong type"),
+    ],
+)
+def test_check_prints_the_one_line_error_and_exits_2(capsys, overrides, words):
+    assert check(overrides) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith(f"error: {words}") and captured.err.count("\n") == 1
+
+
+def test_python_m_sim_check_exits_2_on_a_bad_value():
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.check", "ai.adoption_p=1.5"], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 2 and done.stderr.startswith("error: ai.adoption_p = 1.5") and done.stdout == ""
