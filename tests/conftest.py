@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from sim.core.schema import SimConfig
+from sim.runner.compose import CONFIG_DIR as CONFIG_DIR  # re-exported for the tests
 from sim.runner.compose import compose, load_config
 
 compose_config = compose  # the composed DictConfig for these overrides (Hydra's own errors propagate)
@@ -31,4 +32,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile("thorough", parent=settings.get_profile("ci"), derandomize=False, max_examples=500)
+# `make test-fast` (the edit loop) sets HYPOTHESIS_PROFILE=fast: the same fixed search, cut short
+settings.register_profile("fast", parent=settings.get_profile("ci"), max_examples=20)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

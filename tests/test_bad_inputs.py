@@ -1,18 +1,31 @@
-"""The catalogue of bad inputs, each run end to end through the command line as a user would.
+"""The catalogue of bad inputs, each through the command line as a user would give it.
 
-Every entry must give one line on stderr naming the key, the value and what is allowed, a
-non-zero exit, no Python traceback (unless ``HYDRA_FULL_ERROR=1``) and no ``summary.json``.
+Every entry must give one line on stderr naming the key, the value and what is allowed, exit status 2,
+no Python traceback (unless ``HYDRA_FULL_ERROR=1``) and no ``summary.json``.
+
+The catalogue calls the command line's entry point in-process (``sim.runner.cli.entry``, what
+``python -m sim`` and ``fashion-sim`` run: Hydra's main inside ``sim.runner.errors.guard``), so a case
+costs a config composition rather than a Python start-up. The tests at the end run the real command in
+a subprocess, one of each kind: a config error (the ``fashion-sim`` console script), and as
+``python -m sim`` broken YAML, an output that cannot be written and ``HYDRA_FULL_ERROR=1``. A signal
+is tests/test_interruption.py's, a sweep with one bad job tests/test_sweeps.py's.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hydra.core.global_hydra import GlobalHydra
+
+from sim.runner.run import run
+from tests.conftest import make_config
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSOLE_SCRIPT = Path(sys.executable).parent / "fashion-sim"
@@ -23,7 +36,11 @@ CATALOGUE = [
     # misspelt keys, at every level
     ("top_level_key", ["stpes=24"], ["stpes = 24", "not a top-level key", "did you mean 'steps'", "allowed seed"]),
     ("group_key_ai", ["ai.adoption_rat=0.1"], ["ai.adoption_rat = 0.1", "not a key of ai", "allowed", "adoption_p"]),
-    ("group_key_population", ["population.top_models=5"], ["population.top_models = 5", "'top_model'"]),
+    (
+        "group_key_population",
+        ["population.luxury_brand=5"],
+        ["population.luxury_brand = 5", "did you mean 'luxury_brands'", "allowed"],
+    ),
     ("group_key_regulation", ["regulation.royalty_flor=1"], ["regulation.royalty_flor = 1", "'royalty_floor'"]),
     ("appended_group_key", ["+ai.adoption_rat=0.1"], ["ai.adoption_rat = 0.1", "not a key of ai", "allowed"]),
     (
@@ -34,8 +51,22 @@ CATALOGUE = [
     ("nested_segment_name", ["market.segments.lux.campaign_days=3"], ["'lux'", "did you mean 'luxury'", "allowed"]),
     ("occupation_key", ["occupations.stylist.day_rat=900"], ["occupations.stylist.day_rat = 900", "'day_rate'"]),
     ("occupation_name", ["occupations.stilist.day_rate=900"], ["'stilist'", "did you mean 'stylist'"]),
+    (
+        "head_count_of_no_occupation",
+        ["population.workers.stilist=5"],
+        ["population.workers.stilist = 5", "'stilist' is not an occupation", "allowed top_model"],
+    ),
+    (
+        "head_count_outside_workers",
+        ["population.top_model=5"],
+        ["population.top_model = 5", "did you mean population.workers.top_model?", "allowed"],
+    ),
     # wrong types
-    ("int_gets_text", ["population.top_model=many"], ["population.top_model = 'many'", "wrong type", "whole number"]),
+    (
+        "int_gets_text",
+        ["population.workers.top_model=many"],
+        ["population.workers.top_model = 'many'", "wrong type", "whole number"],
+    ),
     ("int_gets_float", ["seed=1.5"], ["seed = 1.5", "wrong type", "allowed a whole number >= 0"]),
     ("float_gets_text", ["ai.cost_per_image=cheap"], ["ai.cost_per_image = 'cheap'", "allowed a number > 0"]),
     ("bool_gets_text", ["regulation.consent_required=maybe"], ["consent_required = 'maybe'", "true or false"]),
@@ -44,16 +75,19 @@ CATALOGUE = [
     # out-of-range values
     ("negative_cost", ["ai.cost_per_image=-1"], ["ai.cost_per_image = -1.0", "out of range", "allowed a number > 0"]),
     ("negative_levy", ["regulation.ai_levy=-0.1"], ["regulation.ai_levy = -0.1", "allowed 0 <= value <= 1"]),
-    ("probability_above_one", ["ai.adoption_p=1.5"], ["ai.adoption_p = 1.5", "allowed 0 <= value <= 1"]),
+    ("probability_above_one", ["ai.adoption_p=1.5"], ["ai.adoption_p = 1.5 is out of range: allowed 0 <= value <= 1"]),
     ("probability_below_zero", ["market.exit_rate=-0.2"], ["market.exit_rate = -0.2", "allowed 0 <= value <= 1"]),
     ("zero_steps", ["steps=0"], ["steps = 0", "allowed 1 <= value <= 1200"]),
     ("negative_steps", ["steps=-5"], ["steps = -5", "allowed 1 <= value <= 1200"]),
-    ("negative_head_count", ["population.stylist=-1"], ["population.stylist = -1", "allowed a number >= 0"]),
+    ("negative_head_count", ["population.workers.stylist=-1"], ["population.workers.stylist = -1", "allowed"]),
     ("floor_above_ceiling", ["occupations.stylist.rate_floor=5000"], ["rate_floor = 5000", "rate_ceiling"]),
     (
         "empty_population",
-        [f"population.{name}=0" for name in ("top_model", "ecommerce_model", "photographer", "stylist")]
-        + ["population.makeup_artist=0", "population.ai_content_producer=0"],
+        [
+            f"population.workers.{name}=0"
+            for name in ("top_model", "ecommerce_model", "photographer", "stylist", "makeup_artist")
+        ]
+        + ["population.workers.ai_content_producer=0"],
         ["population (classroom) has no workers", "must be >= 1"],
     ),
     (
@@ -69,8 +103,69 @@ CATALOGUE = [
     ("unknown_experiment", ["experiment=everything"], ["experiment = 'everything'", "allowed ai_cost_sweep"]),
 ]
 
+# the fast lane (make test-fast) runs one case of each kind; each case costs a Hydra composition or two
+# (0.2-0.4 s), so the rest of the catalogue is marked slow
+FAST_CASES = {
+    "top_level_key",
+    "nested_segment_name",
+    "head_count_outside_workers",
+    "int_gets_text",
+    "override_syntax",
+    "probability_above_one",
+    "empty_population",
+    "unknown_ai",
+    "misspelt_key_in_group_file",
+    "broken_yaml_unclosed_bracket",
+}
+
+
+def cases(entries: list[tuple]) -> list:
+    """The entries as pytest parameters, with their ids; slow unless in FAST_CASES."""
+    return [pytest.param(*e[1:], id=e[0], marks=() if e[0] in FAST_CASES else pytest.mark.slow) for e in entries]
+
+
+@dataclass
+class Done:
+    """What a finished command left: its exit status and what it printed (as subprocess.CompletedProcess)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch, capsys):
+    """``cli(*args)``: the command line ``python -m sim ARGS`` run in this process, in ``tmp_path``."""
+    from sim.runner.cli import entry
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
+    root = logging.getLogger()
+
+    def call(*args: str) -> Done:
+        monkeypatch.setattr(sys, "argv", ["sim", *args])
+        handlers, level = root.handlers[:], root.level
+        capsys.readouterr()
+        GlobalHydra.instance().clear()  # as in a fresh process
+        try:
+            entry()
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
+        finally:
+            GlobalHydra.instance().clear()
+            for handler in set(root.handlers) - set(handlers):  # Hydra's job logging (cli.log), if it got that far
+                handler.close()
+            root.handlers[:] = handlers
+            root.setLevel(level)
+        printed = capsys.readouterr()
+        return Done(code, printed.out, printed.err)
+
+    return call
+
 
 def run_cli(*args: str, cwd: Path, script: bool = False, full_error: bool = False) -> subprocess.CompletedProcess:
+    """The real command, ``python -m sim ARGS`` (or the ``fashion-sim`` console script), in a subprocess."""
     env = {**os.environ, "PYTHONWARNINGS": "error"}
     env.pop("HYDRA_FULL_ERROR", None)
     if full_error:
@@ -79,7 +174,7 @@ def run_cli(*args: str, cwd: Path, script: bool = False, full_error: bool = Fals
     return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
 
 
-def assert_one_clear_line(done: subprocess.CompletedProcess, out: Path, pieces: list[str]) -> str:
+def assert_one_clear_line(done: Done | subprocess.CompletedProcess, out: Path, pieces: list[str]) -> str:
     """The contract of every catalogue entry; returns the line."""
     assert done.returncode == BAD_INPUT, (done.returncode, done.stderr)
     line = done.stderr.strip()
@@ -93,26 +188,19 @@ def assert_one_clear_line(done: subprocess.CompletedProcess, out: Path, pieces: 
     return line
 
 
-@pytest.mark.parametrize(("overrides", "pieces"), [entry[1:] for entry in CATALOGUE], ids=[e[0] for e in CATALOGUE])
-def test_bad_override_gives_one_clear_line(tmp_path, overrides, pieces):
+@pytest.mark.parametrize(("overrides", "pieces"), cases(CATALOGUE))
+def test_bad_override_gives_one_clear_line(tmp_path, cli, overrides, pieces):
     out = tmp_path / "run"
-    done = run_cli("population=classroom", "steps=3", f"hydra.run.dir={out}", *overrides, cwd=tmp_path)
+    done = cli("population=classroom", "steps=3", f"hydra.run.dir={out}", *overrides)
     assert_one_clear_line(done, out, pieces)
 
 
-@pytest.mark.parametrize("entry", ["group_key_ai", "float_gets_text", "zero_steps", "unknown_ai"])
-def test_console_script_behaves_like_python_m_sim(tmp_path, entry):
-    overrides, pieces = next(e[1:] for e in CATALOGUE if e[0] == entry)
-    out = tmp_path / "run"
-    done = run_cli("population=classroom", f"hydra.run.dir={out}", *overrides, cwd=tmp_path, script=True)
-    same = run_cli("population=classroom", f"hydra.run.dir={out}", *overrides, cwd=tmp_path)
-    assert assert_one_clear_line(done, out, pieces) == same.stderr.strip()
-
-
-def test_full_error_asks_for_the_traceback(tmp_path):
-    done = run_cli("population=classroom", "ai.adoption_rat=0.1", cwd=tmp_path, full_error=True)
-    assert done.returncode != 0
-    assert "Traceback" in done.stderr and "adoption_rat" in done.stderr
+def test_full_error_raises_for_the_traceback(tmp_path, cli, monkeypatch):
+    """HYDRA_FULL_ERROR=1: guard lets the error through, so Python prints its traceback (end to end below)."""
+    monkeypatch.setenv("HYDRA_FULL_ERROR", "1")
+    with pytest.raises(Exception, match="adoption_rat") as raised:
+        cli("population=classroom", "ai.adoption_rat=0.1", f"hydra.run.dir={tmp_path / 'run'}")
+    assert not isinstance(raised.value, SystemExit)
 
 
 # -- a config file the student edited ------------------------------------------------------
@@ -137,7 +225,7 @@ EDITS = [
         "population/classroom.yaml",
         "stylist: 60",
         "stylist: sixty",
-        ["population.stylist = 'sixty' (in population/classroom.yaml)", "allowed a whole number >= 0"],
+        ["population.workers.stylist = 'sixty' (in population/classroom.yaml)", "allowed a whole number >= 0"],
     ),
     (
         "out_of_range_in_group_file",
@@ -164,7 +252,7 @@ EDITS = [
         "broken_yaml_indentation",
         "population/classroom.yaml",
         "stylist: 60",
-        "stylist: 60\n  extra: 1",
+        "stylist: 60\n      extra: 1",  # deeper than the key above it, which holds a number
         ["broken YAML in", "population/classroom.yaml line", "allowed 'key: value' lines"],
     ),
     (
@@ -177,51 +265,56 @@ EDITS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "old", "new", "pieces"), [e[1:] for e in EDITS], ids=[e[0] for e in EDITS])
-def test_edited_config_file_gives_one_clear_line(tmp_path, name, old, new, pieces):
+def edited_configs(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """A copy of configs/ with one edit in file ``name``."""
     configs = tmp_path / "configs"
     shutil.copytree(ROOT / "configs", configs)
     path = configs / name
     text = path.read_text()
     assert old in text, f"the catalogue's edit no longer matches {name}"
     path.write_text(text.replace(old, new, 1))
+    return configs
+
+
+@pytest.mark.parametrize(("name", "old", "new", "pieces"), cases(EDITS))
+def test_edited_config_file_gives_one_clear_line(tmp_path, cli, name, old, new, pieces):
+    configs = edited_configs(tmp_path, name, old, new)
     out = tmp_path / "run"
-    done = run_cli(f"--config-path={configs}", "population=classroom", "steps=3", f"hydra.run.dir={out}", cwd=tmp_path)
+    done = cli(f"--config-path={configs}", "population=classroom", "steps=3", f"hydra.run.dir={out}")
     assert_one_clear_line(done, out, pieces)
 
 
 # -- the output directory -------------------------------------------------------------------
-def test_output_under_a_file_gives_one_clear_line(tmp_path):
-    blocker = tmp_path / "results.txt"
-    blocker.write_text("a file where the run wants a folder\n")
-    out = blocker / "run"
-    done = run_cli("population=classroom", "steps=3", f"hydra.run.dir={out}", cwd=tmp_path)
-    assert_one_clear_line(done, out, [f"output '{out}' cannot be written", "Not a directory", "allowed a folder"])
-
-
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root may write to read-only folders")
-def test_read_only_output_folder_gives_one_clear_line(tmp_path):
+def test_read_only_output_folder_gives_one_clear_line(tmp_path, cli):
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o555)
     out = locked / "run"
     try:
-        done = run_cli("population=classroom", "steps=3", f"hydra.run.dir={out}", cwd=tmp_path)
+        done = cli("population=classroom", "steps=3", f"hydra.run.dir={out}")
     finally:
         locked.chmod(0o755)
     assert_one_clear_line(done, out, ["cannot be written", "Permission denied", "allowed a folder"])
 
 
-def test_bad_config_into_a_finished_run_leaves_nothing_that_looks_complete(tmp_path):
+def test_bad_config_into_a_finished_run_leaves_nothing_that_looks_complete(tmp_path, cli):
     out = tmp_path / "run"
-    assert run_cli("population=classroom", "steps=3", f"hydra.run.dir={out}", cwd=tmp_path).returncode == 0
+    run(make_config("population=classroom", "steps=3"), out)
     assert (out / "summary.json").is_file()
-    done = run_cli("population=classroom", "steps=3", "ai.adoption_p=1.5", f"hydra.run.dir={out}", cwd=tmp_path)
+    done = cli("population=classroom", "steps=3", "ai.adoption_p=1.5", f"hydra.run.dir={out}")
     assert_one_clear_line(done, out, ["ai.adoption_p = 1.5"])
     # Hydra rewrote .hydra/ with the bad config, so the older tables must go with the marker
     assert not (out / "occupations.parquet").exists() and not (out / "market.parquet").exists()
 
 
+def test_a_missing_config_folder_gives_one_clear_line(tmp_path, cli):
+    missing = tmp_path / "no_such_configs"
+    done = cli(f"--config-path={missing}", f"hydra.run.dir={tmp_path / 'run'}")
+    assert_one_clear_line(done, tmp_path / "run", [str(missing), "allowed a folder holding config.yaml"])
+
+
+# -- the pieces of guard ----------------------------------------------------------------------
 def test_an_unexpected_error_is_one_line_too_and_points_at_the_traceback():
     from sim.runner.errors import one_line
 
@@ -232,7 +325,7 @@ def test_an_unexpected_error_is_one_line_too_and_points_at_the_traceback():
 def test_guard_restores_the_environment_and_the_sigterm_handler(monkeypatch):
     import signal
 
-    from sim.runner.errors import BAD_INPUT, guard
+    from sim.runner.errors import ENVIRONMENT, guard
 
     monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
     before = signal.getsignal(signal.SIGTERM)
@@ -243,27 +336,38 @@ def test_guard_restores_the_environment_and_the_sigterm_handler(monkeypatch):
 
     with pytest.raises(SystemExit) as stopped:
         guard(failing)
-    assert stopped.value.code == BAD_INPUT
+    assert stopped.value.code == ENVIRONMENT  # permission denied: the environment (3), not bad input
     assert "HYDRA_FULL_ERROR" not in os.environ and signal.getsignal(signal.SIGTERM) == before
 
 
-def test_a_missing_config_folder_gives_one_clear_line(tmp_path):
-    missing = tmp_path / "no_such_configs"
-    done = run_cli(f"--config-path={missing}", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
-    assert_one_clear_line(done, tmp_path / "run", [str(missing), "allowed a folder holding config.yaml"])
+# -- end to end: the real command in a subprocess, one case of each kind -------------------------
+def test_console_script_gives_the_line_of_the_catalogue_end_to_end(tmp_path, cli):
+    overrides, pieces = next(e[1:] for e in CATALOGUE if e[0] == "group_key_ai")
+    out = tmp_path / "run"
+    args = ("population=classroom", f"hydra.run.dir={out}", *overrides)
+    line = assert_one_clear_line(run_cli(*args, cwd=tmp_path, script=True), out, pieces)
+    assert cli(*args).stderr.strip() == line  # the in-process catalogue sees what a user sees
 
 
-def test_a_sweep_value_invalid_for_one_job_only_fails_that_job_alone(tmp_path):
-    sweep = tmp_path / "sweep"
-    done = run_cli(
-        "-m", "population=classroom", "steps=6", "ai.adoption_p=0.01,1.5", f"hydra.sweep.dir={sweep}", cwd=tmp_path
-    )
+@pytest.mark.slow
+def test_broken_yaml_gives_one_clear_line_end_to_end(tmp_path):
+    name, old, new, pieces = next(e[1:] for e in EDITS if e[0] == "broken_yaml_unclosed_bracket")
+    configs = edited_configs(tmp_path, name, old, new)
+    out = tmp_path / "run"
+    done = run_cli(f"--config-path={configs}", "population=classroom", "steps=3", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert_one_clear_line(done, out, pieces)
+
+
+def test_output_under_a_file_gives_one_clear_line_end_to_end(tmp_path):
+    blocker = tmp_path / "results.txt"
+    blocker.write_text("a file where the run wants a folder\n")
+    out = blocker / "run"
+    done = run_cli("population=classroom", "steps=3", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert_one_clear_line(done, out, [f"output '{out}' cannot be written", "Not a directory", "allowed a folder"])
+
+
+@pytest.mark.slow
+def test_full_error_prints_the_traceback_end_to_end(tmp_path):
+    done = run_cli("population=classroom", "ai.adoption_rat=0.1", cwd=tmp_path, full_error=True)
     assert done.returncode != 0
-    lines = done.stderr.strip().splitlines()
-    assert "job 1 failed: ai.adoption_p = 1.5 is out of range: allowed 0 <= value <= 1" in lines
-    assert "Traceback" not in done.stderr + done.stdout
-    assert (sweep / "0" / "summary.json").is_file()  # the valid job's results are kept
-    assert not (sweep / "1" / "summary.json").exists()  # the invalid one does not look complete
-    assert (sweep / "1" / "error.txt").read_text().strip() == lines[
-        lines.index("job 1 failed: ai.adoption_p = 1.5 is out of range: allowed 0 <= value <= 1")
-    ].removeprefix("job 1 failed: ")
+    assert "Traceback" in done.stderr and "adoption_rat" in done.stderr

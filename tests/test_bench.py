@@ -10,12 +10,14 @@ import pytest
 from sim.dev import bench
 
 
+@pytest.mark.slow
 def test_one_preset_in_a_subprocess_reports_every_stage():
     figures = bench._fastest_of([bench.measure_in_subprocess("classroom", 3) for _ in range(2)], "steps_seconds")
     assert figures["workers"] == 500 and figures["steps"] == 3
     assert len(figures["runs_steps_seconds"]) == 2 and figures["steps_seconds"] == min(figures["runs_steps_seconds"])
     assert figures["agent_steps"] == 500 * 3  # workers x steps, as docs/design.md section 9 defines agent-steps
-    assert 3 * 490 <= figures["active_worker_steps"] <= figures["agent_steps"]  # only workers who exit are left out
+    # workers x steps counts the first workforce; the active ones each month may be a few more (entrants) or fewer
+    assert 0.9 * figures["agent_steps"] <= figures["active_worker_steps"] <= 1.1 * figures["agent_steps"]
     assert figures["agent_steps_per_second"] > 0 and 0 < figures["peak_memory_mib"] < 1024
     assert set(figures["stage_shares"]) == {*bench.STAGES, "other"}
     assert sum(figures["stage_shares"].values()) == pytest.approx(1.0, abs=0.01)
@@ -57,6 +59,7 @@ def test_runs_of_a_preset_merge_into_the_fastest_with_every_time_and_the_peak_me
     assert merged["peak_memory_mib"] == 300.0
 
 
+@pytest.mark.slow
 def test_a_childs_peak_memory_is_its_own_not_its_parents():
     import numpy as np
 

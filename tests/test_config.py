@@ -36,9 +36,9 @@ def test_misspelt_key_is_rejected_when_composing():
 
 def test_wrong_type_is_rejected_naming_the_key():
     with pytest.raises((ConfigCompositionException, ValidationError)) as caught:
-        compose_config("population.top_model=many")
+        compose_config("population.workers.top_model=many")
     text = str(caught.value) + str(caught.value.__cause__)
-    assert "population.top_model" in text
+    assert "population.workers.top_model" in text
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ def test_out_of_range_value_fails_with_one_line_naming_key_value_and_range(overr
 
 def test_empty_population_is_rejected():
     zero = [
-        f"population.{k}=0"
+        f"population.workers.{k}=0"
         for k in ("top_model", "ecommerce_model", "photographer", "stylist", "makeup_artist", "ai_content_producer")
     ]
     with pytest.raises(ConfigError, match="has no workers"):

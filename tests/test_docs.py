@@ -7,6 +7,7 @@ import re
 import shlex
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -60,12 +61,37 @@ def doc_commands() -> list[tuple[str, str]]:
 
 
 SMOKE = {"sensitivity": ["sensitivity.base_samples=2"]}  # as experiments/README.md documents
+# documented experiments whose command tests/test_science.py runs (as below, at smoke size) and checks what it
+# writes; the test of every command below leaves them to it, so that each runs once
+RUN_BY_TEST_SCIENCE = ("calibration", "sensitivity")
+
+
+def experiment_of(argv: list[str]) -> str | None:
+    return next((arg.split("=", 1)[1] for arg in argv if arg.startswith("experiment=")), None)
 
 
 def smoke_sized(argv: list[str]) -> list[str]:
     """Extra overrides that cut a documented experiment down to its smoke size (none for a single run)."""
-    experiment = next((arg.split("=", 1)[1] for arg in argv if arg.startswith("experiment=")), None)
+    experiment = experiment_of(argv)
     return [] if experiment is None else ["size=smoke", *SMOKE.get(experiment, [])]
+
+
+def as_run(command: str) -> list[str]:
+    """The documented command as this test runs it: this Python, experiments at their smoke size."""
+    argv = shlex.split(command)
+    return [sys.executable, *argv[1:], *smoke_sized(argv)]
+
+
+def documented_run(experiment: str) -> list[str]:
+    """``as_run`` of the one documented command of ``experiment``."""
+    found = [command for _, command in doc_commands() if experiment_of(shlex.split(command)) == experiment]
+    assert len(found) == 1, f"docs/ should show one command of experiment={experiment}: {found}"
+    return as_run(found[0])
+
+
+def test_the_experiments_left_to_test_science_are_each_documented_once():
+    for experiment in RUN_BY_TEST_SCIENCE:
+        assert documented_run(experiment)[1:3] == ["-m", "sim"]
 
 
 @pytest.mark.slow
@@ -73,9 +99,25 @@ def test_every_command_in_the_docs_runs_as_written(tmp_path):
     """Every documented command, as written; experiments at their smoke size (size=smoke)."""
     commands = doc_commands()
     assert len(commands) >= 7
-    for page, command in commands:
-        argv = shlex.split(command)
-        argv[0] = sys.executable
-        argv += smoke_sized(argv)
-        done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, f"{page}: {command}\n{done.stderr[-2000:]}"
+    commands = [
+        (page, command) for page, command in commands if experiment_of(shlex.split(command)) not in RUN_BY_TEST_SCIENCE
+    ]
+    # the runs (python -m sim ...) two at a time, each into its own folder; then, in order, the commands that
+    # read what they wrote
+    runs = [(page, command) for page, command in commands if shlex.split(command)[1:3] == ["-m", "sim"]]
+    readers = [entry for entry in commands if entry not in runs]
+    folders = [
+        arg.split("=", 1)[1]
+        for _, command in runs
+        for arg in shlex.split(command)
+        if arg.startswith(("hydra.run.dir=", "hydra.sweep.dir="))
+    ]
+    assert len(set(folders)) == len(runs), f"each documented run should name its own folder: {folders}"
+
+    def run(entry: tuple[str, str]) -> subprocess.CompletedProcess:
+        return subprocess.run(as_run(entry[1]), cwd=tmp_path, capture_output=True, text=True, timeout=600)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(run, runs))
+    for (page, command), finished in zip(runs + readers, done + [run(entry) for entry in readers], strict=True):
+        assert finished.returncode == 0, f"{page}: {command}\n{finished.stderr[-2000:]}"

@@ -11,6 +11,7 @@ from sim.runner.run import run
 from tests.conftest import make_config
 
 
+@pytest.mark.slow  # two runs with every output written
 def test_agent_records_only_when_asked_and_they_add_up_to_the_aggregates(tmp_path):
     plain, detailed = tmp_path / "plain", tmp_path / "detailed"
     run(make_config("population=classroom", "steps=24", "ai=fast"), plain)

@@ -1,8 +1,11 @@
-"""Calibration fit and sensitivity design: pure parts, on small inputs."""
+"""Calibration fit and sensitivity design: pure parts on small inputs, and each experiment's documented command."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -64,32 +67,42 @@ def test_sensitivity_design_is_reproducible_and_applies_values():
     assert cfg.ai.cost_per_image == 2.5 and cfg.market.job_days == 3
 
 
-@pytest.mark.slow
-def test_calibration_experiment_smoke_writes_the_fit(tmp_path):
-    from tests.test_sweeps import run_sweep
+def run_documented(experiment: str, cwd: Path) -> tuple[subprocess.CompletedProcess, Path]:
+    """The experiment's command as docs/ shows it, at smoke size (tests/test_docs.py leaves it to this module)."""
+    from tests.test_docs import documented_run
 
-    done = run_sweep("experiment=calibration", "size=smoke", f"hydra.sweep.dir={tmp_path}", cwd=tmp_path)
+    argv = documented_run(experiment)
+    sweep_dir = next((arg.split("=", 1)[1] for arg in argv if arg.startswith("hydra.sweep.dir=")), None)
+    if sweep_dir is None:
+        sweep_dir = "sweep"
+        argv.append(f"hydra.sweep.dir={sweep_dir}")
+    env = {**os.environ, "PYTHONWARNINGS": "error"}
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
+    return done, cwd / sweep_dir
+
+
+@pytest.mark.slow
+def test_documented_calibration_command_writes_the_fit(tmp_path):
+    done, sweep = run_documented("calibration", tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
-    fitted = json.loads((tmp_path / "calibration.json").read_text())
+    fitted = json.loads((sweep / "calibration.json").read_text())
     assert set(fitted["fitted"]) == {"occupations.ecommerce_model.day_rate", "occupations.photographer.day_rate"}
     assert [t["name"] for t in fitted["targets"]] == [t.name for t in calibration.TARGETS]
-    assert "models_median" in (tmp_path / "calibration.md").read_text()
+    assert "models_median" in (sweep / "calibration.md").read_text()
 
 
 @pytest.mark.slow
-def test_sensitivity_experiment_smoke_writes_indices_for_every_output_and_parameter(tmp_path):
+def test_documented_sensitivity_command_writes_indices_for_every_output_and_parameter(tmp_path):
     pytest.importorskip("SALib")
     from sim.science import sensitivity
-    from tests.test_sweeps import run_sweep
 
-    args = ("experiment=sensitivity", "size=smoke", "sensitivity.base_samples=2", f"hydra.sweep.dir={tmp_path}")
-    done = run_sweep(*args, cwd=tmp_path)
+    done, sweep = run_documented("sensitivity", tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
-    table = pd.read_parquet(tmp_path / "sensitivity.parquet")
+    table = pd.read_parquet(sweep / "sensitivity.parquet")
     assert set(table["output"]) == set(sensitivity.OUTPUTS)
     assert table.groupby("output")["parameter"].nunique().eq(8).all()
-    assert (tmp_path / "sensitivity.png").read_bytes()[:4] == b"\x89PNG"
-    jobs = pd.read_parquet(tmp_path / "jobs.parquet")
+    assert (sweep / "sensitivity.png").read_bytes()[:4] == b"\x89PNG"
+    jobs = pd.read_parquet(sweep / "jobs.parquet")
     assert len(jobs) == 2 * 10 * 2 and (jobs["status"] == "complete").all()
 
 

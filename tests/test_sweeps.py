@@ -16,6 +16,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from sim.core.schema import to_schema
 from sim.runner import collect
+from sim.runner.compose import register
 from sim.runner.run import simulate
 from tests.conftest import CONFIG_DIR
 
@@ -27,6 +28,7 @@ def sweep_of(*overrides: str) -> tuple[list[list[str]], list[str]]:
     """The jobs Hydra's basic sweeper makes of a `-m` command line (params first, then the line)."""
     parsed = OverridesParser.create().parse_overrides(list(overrides))
     fixed = [override.input_line for override in parsed if not override.is_sweep_override()]
+    register()
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         cfg = compose("config", overrides=fixed, return_hydra_config=True)
     return collect.expand_sweep(dict(cfg.hydra.sweeper.params or {}), list(overrides))
@@ -47,19 +49,35 @@ def test_required_experiments_exist_and_are_catalogued():
 
 
 SMOKE_EXTRA = {"sensitivity": ["sensitivity.base_samples=2"]}  # a smaller design, documented in experiments/
+# experiments whose whole smoke sweep tests/test_science.py runs (every point composed, validated and run)
+SMOKE_RUN_IN_FULL = ("calibration", "sensitivity")
 
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
-def test_experiment_composes_and_runs_a_smoke_version(name):
+def test_experiment_sweeps_have_their_size_and_the_smoke_size_keeps_every_point(name):
     full, swept = sweep_of(f"experiment={name}")
     extra = SMOKE_EXTRA.get(name, [])
     assert len(full) >= 20 and ("seed" in swept or extra)  # sensitivity: one seed per design point
     smoke, _ = sweep_of(f"experiment={name}", "size=smoke", *extra)
     full_points = 20 if extra else len(full) // len({job_seed(job) for job in full})
     assert len(smoke) == full_points * 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_experiment_smoke_points_compose_and_run(name):
+    extra = SMOKE_EXTRA.get(name, [])
+    smoke, _ = sweep_of(f"experiment={name}", "size=smoke", *extra)
+    if name in SMOKE_RUN_IN_FULL:  # its every point composes and runs in tests/test_science.py
+        points = [smoke[0], smoke[-1]]
+    else:  # each point once: its jobs differ from one seed to the next in the seed alone
+        points = [job for job in smoke if job_seed(job) == job_seed(smoke[0])]
+        assert {tuple(o for o in job if o != job_seed(job)) for job in smoke} == {
+            tuple(o for o in job if o != job_seed(job)) for job in points
+        }
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):  # every point composes and validates
         configs = [
-            to_schema(compose("config", overrides=[f"experiment={name}", "size=smoke", *extra, *job])) for job in smoke
+            to_schema(compose("config", overrides=[f"experiment={name}", "size=smoke", *extra, *job])) for job in points
         ]
     assert all(cfg.population.name == "classroom" and cfg.steps == 12 for cfg in configs)
     for cfg in (configs[0], configs[-1]):
@@ -80,6 +98,7 @@ def test_policy_comparison_covers_every_scenario_and_the_command_line_seeds_repl
     assert {job[0] for job in quick} == {f"scenario={name}" for name in SCENARIOS}
 
 
+@pytest.mark.slow
 def test_joblib_multirun_of_an_experiment_combines_every_job(tmp_path):
     sweep = tmp_path / "sweep"
     done = run_sweep(
@@ -110,12 +129,14 @@ def test_joblib_multirun_of_an_experiment_combines_every_job(tmp_path):
         assert job_market["cost_per_image"].iloc[0] == market[market["job"] == str(number)]["ai.cost_per_image"].iloc[0]
 
 
+@pytest.mark.slow
 def test_failed_job_is_recorded_the_others_kept_and_a_rerun_completes_only_it(tmp_path):
     sweep = tmp_path / "sweep"
     common = ("population=classroom", "steps=6", "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={sweep}")
     done = run_sweep("ai.adoption_p=0.01,1.5", *common, cwd=tmp_path)
     assert done.returncode == 1
-    assert "job 1 failed: ai.adoption_p = 1.5 is out of range: allowed 0 <= value <= 1" in done.stderr
+    assert "job 1 failed: ai.adoption_p = 1.5 is out of range: allowed 0 <= value <= 1" in done.stderr.splitlines()
+    assert "Traceback" not in done.stderr + done.stdout
     assert "2 jobs, 1 complete, 1 failed, 0 missing" in done.stdout
     error = (sweep / "1" / "error.txt").read_text().strip()
     assert error == "ai.adoption_p = 1.5 is out of range: allowed 0 <= value <= 1"
@@ -151,6 +172,7 @@ def test_slurm_launcher_config_composes():
     assert launcher.cpus_per_task == 1 and launcher.partition is None and launcher.timeout_min > 0
 
 
+@pytest.mark.slow
 @NEEDS_SLURM_EXTRA
 def test_submitit_local_launcher_runs_two_jobs(tmp_path):
     sweep = tmp_path / "sweep"
