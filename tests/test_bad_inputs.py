@@ -358,6 +358,7 @@ def test_broken_yaml_gives_one_clear_line_end_to_end(tmp_path):
     assert_one_clear_line(done, out, pieces)
 
 
+@pytest.mark.slow
 def test_output_under_a_file_gives_one_clear_line_end_to_end(tmp_path):
     blocker = tmp_path / "results.txt"
     blocker.write_text("a file where the run wants a folder\n")
