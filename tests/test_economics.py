@@ -3,6 +3,8 @@ head counts, content demand that responds to its cost, twins for every model, in
 
 from __future__ import annotations
 
+import pytest
+
 from sim.runner.run import simulate
 from tests.conftest import make_config
 
@@ -67,6 +69,7 @@ AT_REST = ("population=city", "scenario=no_ai", "market.demand_growth=0", "steps
 HUMAN = ["top_model", "ecommerce_model", "photographer", "stylist", "makeup_artist"]
 
 
+@pytest.mark.slow  # a second or more: the full suite runs it, the fast lane does not
 def test_without_ai_or_demand_growth_the_market_stays_at_rest():
     """Head counts and mean incomes of every human occupation within 10% over ten years (AI content
     producers have no work without AI, so they leave)."""
@@ -75,6 +78,7 @@ def test_without_ai_or_demand_growth_the_market_stays_at_rest():
     assert ((ratio > 0.9) & (ratio < 1.1)).all().all(), ratio
 
 
+@pytest.mark.slow  # a second or more: the full suite runs it, the fast lane does not
 def test_a_permanent_fall_in_one_occupations_demand_settles_with_fewer_workers_not_lower_pay():
     """30% less demand for photographers: entry falls below attrition until about 30% have gone, and
     mean income returns to its level without the shock (entrants replace leavers at the entry

@@ -97,6 +97,7 @@ def twin_shoots_by_segment(model: FashionMarket) -> np.ndarray:
     return np.bincount(model.brands.view("segment"), weights=model.month.shoots[:, :, TWIN].sum(axis=1), minlength=3)
 
 
+@pytest.mark.slow  # a second or more: the full suite runs it, the fast lane does not
 def test_a_rule_added_in_config_acts_at_its_hook_from_its_start():
     overrides = ("population=city", "steps=36", "ai=fast", "seed=1")
     free, ruled = (

@@ -144,6 +144,7 @@ def test_cheap_unregulated_ai_hits_ecommerce_models_harder_than_top_models_and_c
     assert (crew < 0.9).all(), crew
 
 
+@pytest.mark.slow  # a second or more: the full suite runs it, the fast lane does not
 def test_consent_rule_stops_unconsented_uses():
     free = simulate(make_config("population=classroom", "ai=fast", "steps=60", "seed=4"))[1]
     consent = simulate(
@@ -154,6 +155,7 @@ def test_consent_rule_stops_unconsented_uses():
     assert consent.loc[consent["date"] >= "2025-06-01", "unconsented_uses"].sum() == 0
 
 
+@pytest.mark.slow  # a second or more: the full suite runs it, the fast lane does not
 def test_generic_ban_and_disclosure_change_behaviour():
     base = simulate(make_config("population=classroom", "ai=fast", "steps=48"))[1]
     banned = simulate(make_config("population=classroom", "ai=fast", "steps=48", "regulation.generic_ai_ban=true"))[1]
@@ -174,6 +176,7 @@ def test_generic_ban_and_disclosure_change_behaviour():
     assert share["labelled"] < share["base"]
 
 
+@pytest.mark.slow  # a second or more: the full suite runs it, the fast lane does not
 def test_levy_funds_retraining_and_royalty_floor_raises_twin_pay():
     levied = simulate(make_config("population=classroom", "ai=fast", "steps=72", "regulation.ai_levy=0.5"))
     assert levied[1]["levy_collected"].sum() > 0

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -197,6 +198,7 @@ def test_identities_hold_at_every_step_for_any_valid_config(cfg):
             assert all(value is None or math.isfinite(value) for value in figures.values())
 
 
+@pytest.mark.slow  # a second or more: the full suite runs it, the fast lane does not
 @settings(max_examples=6)
 @given(configs())
 def test_written_outputs_have_no_nan_for_any_valid_config(tmp_path_factory, cfg):

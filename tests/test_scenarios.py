@@ -112,6 +112,7 @@ def test_scenario_runs_a_smoke_version(name):
     assert (occupations["active"] > 0).any()
 
 
+@pytest.mark.slow  # a second or more: the full suite runs it, the fast lane does not
 def test_a_run_without_a_scenario_is_the_baseline_and_records_it(tmp_path):
     summary = run(make_config("population=classroom", "steps=3"), tmp_path / "default")
     assert summary["scenario"] == "baseline"
