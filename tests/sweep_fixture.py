@@ -19,13 +19,16 @@ from sim.runner.run import run
 SCENARIOS = {name: (f"scenario={name}",) for name in ("no_ai", "laissez_faire", "fashion_workers_act")}
 
 
-def run_job(job_dir: Path, overrides: tuple[str, ...]) -> None:
-    """One real run into ``job_dir``, with its config and overrides in ``.hydra/`` as Hydra writes them."""
+def run_job(job_dir: Path, overrides: tuple[str, ...], *, sweep_job: bool = False) -> None:
+    """One real run into ``job_dir``, with its config and overrides in ``.hydra/`` as Hydra writes them.
+
+    A sweep's job draws no figures, as in a real ``-m`` sweep; a single run draws them.
+    """
     cfg = compose_config(*overrides)
     (job_dir / ".hydra").mkdir(parents=True, exist_ok=True)
     (job_dir / ".hydra" / "config.yaml").write_text(OmegaConf.to_yaml(cfg), encoding="utf-8")
     (job_dir / ".hydra" / "overrides.yaml").write_text(OmegaConf.to_yaml(list(overrides)), encoding="utf-8")
-    run(cfg, job_dir)
+    run(cfg, job_dir, figures=not sweep_job)
 
 
 def build_small_sweep(
@@ -37,6 +40,7 @@ def build_small_sweep(
     """Run every scenario x seed at the classroom size into ``sweep_dir`` and combine the results."""
     grid = [(overrides, seed) for overrides in scenarios.values() for seed in seeds]
     for job, (scenario_overrides, seed) in enumerate(grid):
-        run_job(sweep_dir / str(job), ("population=classroom", f"steps={steps}", *scenario_overrides, f"seed={seed}"))
+        overrides = ("population=classroom", f"steps={steps}", *scenario_overrides, f"seed={seed}")
+        run_job(sweep_dir / str(job), overrides, sweep_job=True)
     collect(sweep_dir)
     return sweep_dir

@@ -13,19 +13,16 @@ is tests/test_interruption.py's, a sweep with one bad job tests/test_sweeps.py's
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hydra.core.global_hydra import GlobalHydra
 
 from sim.runner.run import run
-from tests.conftest import make_config
+from tests.conftest import Done, make_config
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSOLE_SCRIPT = Path(sys.executable).parent / "fashion-sim"
@@ -122,46 +119,6 @@ FAST_CASES = {
 def cases(entries: list[tuple]) -> list:
     """The entries as pytest parameters, with their ids; slow unless in FAST_CASES."""
     return [pytest.param(*e[1:], id=e[0], marks=() if e[0] in FAST_CASES else pytest.mark.slow) for e in entries]
-
-
-@dataclass
-class Done:
-    """What a finished command left: its exit status and what it printed (as subprocess.CompletedProcess)."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def cli(tmp_path, monkeypatch, capsys):
-    """``cli(*args)``: the command line ``python -m sim ARGS`` run in this process, in ``tmp_path``."""
-    from sim.runner.cli import entry
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
-    root = logging.getLogger()
-
-    def call(*args: str) -> Done:
-        monkeypatch.setattr(sys, "argv", ["sim", *args])
-        handlers, level = root.handlers[:], root.level
-        capsys.readouterr()
-        GlobalHydra.instance().clear()  # as in a fresh process
-        try:
-            entry()
-            code = 0
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
-        finally:
-            GlobalHydra.instance().clear()
-            for handler in set(root.handlers) - set(handlers):  # Hydra's job logging (cli.log), if it got that far
-                handler.close()
-            root.handlers[:] = handlers
-            root.setLevel(level)
-        printed = capsys.readouterr()
-        return Done(code, printed.out, printed.err)
-
-    return call
 
 
 def run_cli(*args: str, cwd: Path, script: bool = False, full_error: bool = False) -> subprocess.CompletedProcess:

@@ -61,8 +61,8 @@ def doc_commands() -> list[tuple[str, str]]:
 
 
 SMOKE = {"sensitivity": ["sensitivity.base_samples=2"]}  # as experiments/README.md documents
-# documented experiments whose command tests/test_science.py runs (as below, at smoke size) and checks what it
-# writes; the test of every command below leaves them to it, so that each runs once
+# documented experiments whose command (as below, at smoke size) tests/test_science.py checks, started early by
+# tests/conftest.py; the test of every command below leaves them to it, so that each runs once
 RUN_BY_TEST_SCIENCE = ("calibration", "sensitivity")
 
 

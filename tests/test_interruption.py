@@ -16,7 +16,6 @@ import pytest
 from sim.runner import io
 from sim.runner.run import run
 from tests.conftest import make_config
-from tests.test_bad_inputs import run_cli
 
 KILLED_RUN = ("population=national", "steps=120")  # about 100,000 workers: runs long enough to kill
 
@@ -53,13 +52,16 @@ def assert_nothing_looks_complete(out: Path) -> None:
 @pytest.mark.parametrize(
     "signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=["SIGTERM", "SIGINT (Ctrl-C)", "SIGKILL"]
 )
-def test_killed_run_looks_incomplete_and_the_next_run_into_its_folder_works(tmp_path, signum):
+def test_killed_run_looks_incomplete_and_the_next_run_into_its_folder_works(tmp_path, signum, cli):
     out = tmp_path / "run"
     run(make_config("population=classroom", "steps=6"), out)  # a finished run in the folder
     assert io.is_complete(out)
+    earlier = [path for path in out.rglob("*") if path.is_file() and path.suffix in (".parquet", ".png")]
 
     killed = start_cli(*KILLED_RUN, f"hydra.run.dir={out}", cwd=tmp_path)
-    wait_for_removal(out / io.COMPLETE_MARKER)  # run() has started: it removes the marker first
+    wait_for_removal(out / io.COMPLETE_MARKER)  # run() has started: it removes the marker first,
+    for path in earlier:  # then the earlier results (a kill between the two, on a busy machine, would leave them)
+        wait_for_removal(path)
     time.sleep(1.0)
     assert killed.poll() is None, "the run ended before it could be killed"
     killed.send_signal(signum)
@@ -74,7 +76,8 @@ def test_killed_run_looks_incomplete_and_the_next_run_into_its_folder_works(tmp_
         assert code == -signal.SIGKILL
     assert_nothing_looks_complete(out)
 
-    again = run_cli("population=classroom", "steps=6", "seed=9", f"hydra.run.dir={out}", cwd=tmp_path)
+    # the next command into the folder: the CLI's entry point in this process (it sees only what is on disk)
+    again = cli("population=classroom", "steps=6", "seed=9", f"hydra.run.dir={out}")
     assert again.returncode == 0, again.stderr
     assert io.is_complete(out)
     assert json.loads((out / "summary.json").read_text())["seed"] == 9

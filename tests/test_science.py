@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -67,23 +64,11 @@ def test_sensitivity_design_is_reproducible_and_applies_values():
     assert cfg.ai.cost_per_image == 2.5 and cfg.market.job_days == 3
 
 
-def run_documented(experiment: str, cwd: Path) -> tuple[subprocess.CompletedProcess, Path]:
-    """The experiment's command as docs/ shows it, at smoke size (tests/test_docs.py leaves it to this module)."""
-    from tests.test_docs import documented_run
-
-    argv = documented_run(experiment)
-    sweep_dir = next((arg.split("=", 1)[1] for arg in argv if arg.startswith("hydra.sweep.dir=")), None)
-    if sweep_dir is None:
-        sweep_dir = "sweep"
-        argv.append(f"hydra.sweep.dir={sweep_dir}")
-    env = {**os.environ, "PYTHONWARNINGS": "error"}
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
-    return done, cwd / sweep_dir
-
-
+# the documented commands of the two experiments, at smoke size: tests/conftest.py starts them when collection ends
 @pytest.mark.slow
-def test_documented_calibration_command_writes_the_fit(tmp_path):
-    done, sweep = run_documented("calibration", tmp_path)
+@pytest.mark.parametrize("documented_sweep", ["calibration"], indirect=True)
+def test_documented_calibration_command_writes_the_fit(documented_sweep):
+    done, sweep = documented_sweep
     assert done.returncode == 0, done.stderr[-2000:]
     fitted = json.loads((sweep / "calibration.json").read_text())
     assert set(fitted["fitted"]) == {"occupations.ecommerce_model.day_rate", "occupations.photographer.day_rate"}
@@ -92,11 +77,12 @@ def test_documented_calibration_command_writes_the_fit(tmp_path):
 
 
 @pytest.mark.slow
-def test_documented_sensitivity_command_writes_indices_for_every_output_and_parameter(tmp_path):
+@pytest.mark.parametrize("documented_sweep", ["sensitivity"], indirect=True)
+def test_documented_sensitivity_command_writes_indices_for_every_output_and_parameter(documented_sweep):
     pytest.importorskip("SALib")
     from sim.science import sensitivity
 
-    done, sweep = run_documented("sensitivity", tmp_path)
+    done, sweep = documented_sweep
     assert done.returncode == 0, done.stderr[-2000:]
     table = pd.read_parquet(sweep / "sensitivity.parquet")
     assert set(table["output"]) == set(sensitivity.OUTPUTS)
