@@ -543,23 +543,32 @@ class FashionMarket(mesa.Model):
             occupation + unmet - self.target_utilisation, mcfg.rate_adjustment, mcfg.rate_rigidity
         )
         self.rate_card *= np.exp(card)
-        workers.day_rate[rows] = kernels.adjust_day_rates(
-            month.rate,
-            own - workforce.per_worker(occupation),
-            workforce.per_worker(card),
-            mcfg.rate_adjustment,
-            workforce.per_worker(self.rate_floor),
-            workforce.per_worker(self.rate_ceiling),
-        )
+        # then each occupation's part with its own scalars (no per-worker copies of per-occupation values)
+        threshold = self.outside_option * (100.0 * mcfg.income_window)  # a window's income at the outside option
+        rate, poor = np.empty(rows.size), np.empty(rows.size, dtype=bool)
+        for occ, part in enumerate(workforce.parts):
+            rate[part] = kernels.adjust_day_rates(
+                month.rate[part],
+                own[part] - occupation[occ],
+                card[occ],
+                mcfg.rate_adjustment,
+                self.rate_floor[occ],
+                self.rate_ceiling[occ],
+            )
+            poor[part] = window[part] < threshold[occ]
+        workers.day_rate[rows] = rate
 
-        # leave: mean income over a full window of months below the outside option (compared in cents)
-        full = months >= mcfg.income_window  # with a full window of months in the occupation behind her
-        poor = rows[full & (window < workforce.per_worker(self.outside_option * (100.0 * mcfg.income_window)))]
+        # leave: mean income over a full window of months below the outside option (compared in cents), with a full
+        # window of months in the occupation behind her
+        poor = np.flatnonzero(poor & (months >= mcfg.income_window))  # positions in the workforce
         displaced = poor[self.rng.random(poor.size) < mcfg.exit_rate]
         # and some leave each month for reasons of their own (careers end, people move): attrition
-        moving_on = rows[self.rng.random(rows.size) < workforce.per_worker(self.attrition)]
-        self._transition(displaced)
-        leaving = np.union1d(displaced, moving_on)
+        draws, leave = self.rng.random(rows.size), np.empty(rows.size, dtype=bool)
+        for occ, part in enumerate(workforce.parts):
+            leave[part] = draws[part] < self.attrition[occ]
+        self._transition(rows[displaced])
+        leave[displaced] = True
+        leaving = rows[leave]  # the displaced and the rest who leave
         workers.active[leaving] = False  # she stays a Mesa agent, with status "exited" and her history
         cohort = workers.cohort[leaving]
         first = code[leaving] == cohort  # an incumbent leaving her first occupation, or (else) the one she moved to

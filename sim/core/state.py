@@ -32,11 +32,13 @@ class Workforce:
     @classmethod
     def of(cls, active: np.ndarray, occupation: np.ndarray, occupations: int) -> Workforce:
         """Group the active rows of the worker table (``active`` mask, ``occupation`` codes)."""
-        groups = [np.flatnonzero(active & (occupation == code)) for code in range(occupations)]
-        sizes = np.array([group.size for group in groups], dtype=np.int64)
+        rows = np.flatnonzero(active)
+        codes = occupation[rows]
+        rows = rows[np.argsort(codes, kind="stable")]  # a counting sort of small codes: rows stay ascending in each
+        sizes = np.bincount(codes, minlength=occupations).astype(np.int64)
         ends = np.cumsum(sizes)
         parts = [slice(int(end - size), int(end)) for end, size in zip(ends, sizes, strict=True)]
-        return cls(np.concatenate(groups), sizes, parts)
+        return cls(rows, sizes, parts)
 
     def members(self, code: int) -> np.ndarray:
         """The rows of one occupation."""
