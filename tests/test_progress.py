@@ -43,6 +43,26 @@ def test_only_jobs_with_a_new_value_are_composed_before_launching():
     ]
 
 
+@pytest.mark.parametrize(
+    ("sweep", "error"),
+    [
+        (("seed=0,abc",), "error: seed = 'abc' has the wrong type: allowed a whole number >= 0"),
+        (
+            ("seed=0,1", "ai.cost_per_image=1,zz"),
+            "error: ai.cost_per_image = 'zz' has the wrong type: allowed a number > 0",
+        ),
+        (("scenario=no_ai,laissez_fair",), "error: scenario = 'laissez_fair' is not a known scenario: allowed "),
+    ],
+    ids=["wrong type", "wrong type, second key", "unknown scenario"],
+)
+def test_a_bad_value_in_a_later_job_stops_the_sweep_before_any_job_runs(cli, tmp_path, sweep, error):
+    # only the first job is composed before launching: the others' values are checked on its config
+    done = cli("-m", "population=classroom", "steps=3", *sweep, f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith(error), done.stderr
+    assert not (tmp_path / "sweep" / "0").exists(), "a job ran before the bad value was reported"
+
+
 def test_the_callback_pickles_without_its_thread(tmp_path):
     callback = ProgressCallback(interval=1)
     callback.watcher = Watcher(tmp_path, total=1, interval=1)

@@ -202,6 +202,7 @@ class SimConfig:
     steps: int = param(_range(1.0, 1200.0))
     start: str = param(MONTH)
     scenario_name: str = MISSING  # set by the chosen configs/scenario/NAME.yaml
+    description: str = ""  # the scenario's one-line plain-language summary (report, --help); free text
     population: PopulationConfig = field(default_factory=PopulationConfig)
     ai: AIConfig = field(default_factory=AIConfig)
     regulation: RegulationConfig = field(default_factory=RegulationConfig)
@@ -396,8 +397,11 @@ def to_schema(cfg: DictConfig | dict) -> SimConfig:
     if not isinstance(cfg, DictConfig):
         cfg = OmegaConf.create(cfg)
     known = {spec.name for spec in fields(SimConfig)}
-    plain = {key: cfg[key] for key in cfg if key in known}
-    merged = OmegaConf.merge(OmegaConf.structured(SimConfig), plain)
+    if OmegaConf.get_type(cfg) is SimConfig and set(cfg) <= known:
+        merged = cfg  # composed by Hydra on the schema: already typed, no merge needed (a third of a job's set-up)
+    else:
+        plain = {key: cfg[key] for key in cfg if key in known}
+        merged = OmegaConf.merge(OmegaConf.structured(SimConfig), plain)
     _reject_unknown(merged, SimConfig, "")
     missing = sorted(OmegaConf.missing_keys(merged))
     if missing:
