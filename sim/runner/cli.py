@@ -77,8 +77,55 @@ def _sweep_jobs(overrides: list[str]) -> list[list[str]]:
     return [list(job) for job in BasicSweeper.split_arguments(parsed, None)[0]]
 
 
+# Bash completion for both forms of the command: Hydra's own script completes `fashion-sim` and
+# `python FILE.py`, not `python -m sim`. Each form asks the program itself (`-sc query=bash`) with the
+# line rewritten as `fashion-sim ...`, which Hydra's query expects.
+BASH_COMPLETION = r"""_fashion_sim_complete()
+{
+    local words=($COMP_LINE) program rest
+    if [[ "${words[0]}" == *python* && "${words[1]}" == "-m" && "${words[2]}" == "sim" ]]; then
+        program="${words[0]} -m sim"
+    elif [[ "${words[0]}" == *fashion-sim ]]; then
+        program="${words[0]}"
+    else
+        return  # another python command: bash's default completion (files)
+    fi
+    rest="${COMP_LINE:${#program}}"
+    local line="fashion-sim${rest:0:$((COMP_POINT - ${#program}))}"
+    local choices
+    choices=$(COMP_LINE="$line" COMP_POINT=${#line} $program -sc query=bash 2>/dev/null)
+    COMPREPLY=($(compgen -o nospace -o default -W "$choices" -- "${words[$COMP_CWORD]}"))
+}
+COMP_WORDBREAKS=${COMP_WORDBREAKS//=}
+complete -o nospace -o default -F _fashion_sim_complete fashion-sim python python3
+"""
+
+
+def _completion(args: list[str]) -> bool:
+    """Handle ``--shell-completion``: our bash script for ``install=bash``; Hydra's query without ``*_schema``.
+
+    Returns True when the install script was printed (nothing left to run).
+    """
+    if "install=bash" in args:
+        print(BASH_COMPLETION, end="")
+        return True
+    from hydra.plugins.completion_plugin import CompletionPlugin
+
+    query = CompletionPlugin._query
+    if not getattr(query, "_sim_hides_schemas", False):  # the schemas the configs extend are not choices
+
+        def visible_query(self, config_name, line):
+            return [option for option in query(self, config_name, line) if not option.endswith("_schema")]
+
+        visible_query._sim_hides_schemas = True
+        CompletionPlugin._query = visible_query
+    return False
+
+
 def entry() -> None:
     """``python -m sim`` and ``fashion-sim``: :func:`main` with every failure as one line (sim.runner.errors)."""
     from sim.runner.errors import guard
 
+    if {"-sc", "--shell-completion"} & set(sys.argv[1:]) and _completion(sys.argv[1:]):
+        return
     guard(main)
