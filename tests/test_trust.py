@@ -251,6 +251,24 @@ def test_9_a_full_disk_is_one_line_and_the_environment_code(sweep, monkeypatch, 
     one_line_error(capsys)
 
 
+@pytest.mark.parametrize(
+    ("failure", "says"),
+    [
+        (OSError(errno.ENOSPC, "No space left on device", "out/occupations.parquet"), "No space left on device"),
+        (MemoryError(), "out of memory"),
+    ],
+    ids=["full disk", "out of memory"],
+)
+def test_9_a_run_stopped_by_the_machine_prints_one_line_and_the_environment_code(cli, monkeypatch, failure, says):
+    def refused(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr("sim.runner.run.run", refused)
+    done = cli("population=classroom", "steps=2")
+    assert done.returncode == errors.ENVIRONMENT
+    assert done.stderr.splitlines() == [done.stderr.strip()] and says in done.stderr, done.stderr  # Hydra's line too
+
+
 @pytest.mark.slow  # draws the report's figures
 def test_9_a_scenario_label_with_dollars_is_text_not_mathtext(tmp_path, capsys):
     cfg = dataclasses.replace(make_config(*SMALL), scenario_name=r"cost $\notacommand{ x$")

@@ -11,8 +11,8 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.core.schema import ConfigError
 from sim.runner.compose import CONFIG_DIR, register
+from sim.runner.errors import fail, traceback_wanted
 from sim.runner.jobs import run_job
 
 # at import, not in entry(): a sweep's workers import this module to run their job and compose its
@@ -33,9 +33,10 @@ def main(cfg: DictConfig) -> None:
         return
     try:
         run(cfg, out_dir)
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+    except Exception as error:  # reported here: raised out of the job, Hydra would print a line of its own first
+        if traceback_wanted():
+            raise
+        fail(error)
     print(f"results: {out_dir}")
 
 

@@ -156,10 +156,24 @@ def interrupted(stop: KeyboardInterrupt) -> int:
     return 128 + signum
 
 
+_TRACEBACK_WANTED = [False]  # the user set HYDRA_FULL_ERROR=1 (guard sets it for Hydra either way)
+
+
+def traceback_wanted() -> bool:
+    """True when the user asked for tracebacks (``HYDRA_FULL_ERROR=1``) for the command being guarded."""
+    return _TRACEBACK_WANTED[0]
+
+
+def fail(error: BaseException) -> NoReturn:
+    """Print ``error`` as one line on stderr and exit with its status (environment, bad input, or failed)."""
+    print(f"error: {one_line(error)}", file=sys.stderr)
+    sys.exit(ENVIRONMENT if is_environment(error) else BAD_INPUT if _is_bad_input(error) else FAILED)
+
+
 def guard(entry: Callable[[], None]) -> None:
     """Run ``entry`` (a ``@hydra.main`` function); report any failure as one line on stderr."""
     setting = os.environ.get(FULL_ERROR)
-    show_traceback = setting == "1"
+    show_traceback = _TRACEBACK_WANTED[0] = setting == "1"
     os.environ[FULL_ERROR] = "1"  # Hydra raises instead of printing; restored below
     previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
@@ -172,9 +186,9 @@ def guard(entry: Callable[[], None]) -> None:
     except Exception as error:
         if show_traceback:
             raise
-        print(f"error: {one_line(error)}", file=sys.stderr)
-        sys.exit(ENVIRONMENT if is_environment(error) else BAD_INPUT if _is_bad_input(error) else FAILED)
+        fail(error)
     finally:
+        _TRACEBACK_WANTED[0] = False
         signal.signal(signal.SIGTERM, previous)
         if setting is None:
             os.environ.pop(FULL_ERROR, None)
