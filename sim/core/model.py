@@ -63,6 +63,7 @@ class FashionMarket(mesa.Model):
         self.incumbents = np.array(counts, dtype=np.int64)  # head count of each cohort
         # incumbents now active in their first occupation, and in another one (retrained)
         self.cohort_in, self.cohort_moved = self.incumbents.copy(), np.zeros(len(counts), dtype=np.int64)
+        self.moved_into = np.zeros(len(counts), dtype=bool)  # occupations an incumbent has moved into
         self._build_brands()
 
         self.levy_fund = 0  # cents collected and not yet paid out
@@ -627,6 +628,7 @@ class FashionMarket(mesa.Model):
             cohort = workers.cohort[displaced[retrains]]
             workers.cohort[rows] = cohort  # an incumbent stays in her cohort in her new occupation
             self.cohort_moved += np.bincount(cohort[cohort >= 0], minlength=count)
+            self.moved_into[producer] |= bool((cohort >= 0).any())
             month.flows["to_ai"] += np.bincount(origin[retrains], minlength=count)
             month.flows["entries"][producer] += moving
             month.flows["retrained"][producer] += moving

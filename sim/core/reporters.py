@@ -130,9 +130,24 @@ def _cohort_income(model: FashionMarket) -> np.ndarray:
     left in an earlier month counts with her first occupation's outside option.
     """
     month, count = model.month, len(model.occupations)
-    cohort = model.workers.cohort[month.workforce.rows] + 1  # bin 0: entrants, in no cohort
-    earned = np.bincount(cohort, weights=month.income, minlength=count + 1)[1:]  # cents, exact below 2**53
-    gone = model.incumbents - np.bincount(cohort, minlength=count + 1)[1:]
+    workforce, cohort = month.workforce, model.workers.cohort
+    # the incumbents are the table's first rows, and rows ascend within each occupation's part: those still in
+    # their first occupation are a prefix of its part; the rest of a part are entrants and incumbents who moved
+    earned, present = np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64)
+    first_rows = int(model.incumbents.sum())
+    for code, part in enumerate(workforce.parts):
+        rows = workforce.rows[part]
+        stayed = int(np.searchsorted(rows, first_rows))
+        earned[code] += month.income[part][:stayed].sum()
+        present[code] += stayed
+        if model.moved_into[code]:  # incumbents who retrained into this occupation
+            later = cohort[rows[stayed:]]
+            moved = later >= 0
+            earned += np.bincount(later[moved], weights=month.income[part][stayed:][moved], minlength=count).astype(
+                np.int64
+            )
+            present += np.bincount(later[moved], minlength=count)
+    gone = model.incumbents - present
     total = earned / 100.0 + gone * model.outside_option
     return np.divide(total, model.incumbents, out=np.zeros(count), where=model.incumbents > 0)
 
