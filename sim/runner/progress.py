@@ -20,6 +20,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,49 +80,56 @@ def _validate_new_values_only() -> None:
     original = BasicSweeper.validate_batch_is_legal
 
     def validate_batch_is_legal(self, batch):
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+
         seen = self.__dict__.setdefault("_sim_seen_overrides", set())
         chosen = jobs_to_validate([list(job) for job in batch], seen)
         loader = self.hydra_context.config_loader if getattr(self, "hydra_context", None) else self.config_loader
         if chosen and "_sim_first" not in self.__dict__:  # the sweep's first job, composed in full
             self._sim_first = loader.load_sweep_config(master_config=self.config, sweep_overrides=chosen.pop(0))
+        known = self.__dict__.setdefault("_sim_group_options", {})  # each key's group options, asked once
+
+        def group_options(key: str) -> list[str]:
+            if key not in known:
+                known[key] = loader.get_group_options(key)  # builds a config repository: tenths of a second
+            return known[key]
+
         for overrides in chosen:
-            if _names_a_missing_option(loader, overrides):
+            parsed = OverridesParser.create().parse_overrides(overrides)
+            if _names_a_missing_option(parsed, group_options):
                 original(self, [overrides])  # raises Hydra's own error, which names the options
-            _check_values(loader, self._sim_first, overrides)
+            _check_values(parsed, group_options, self._sim_first)
 
     validate_batch_is_legal._sim_patched = True
     BasicSweeper.validate_batch_is_legal = validate_batch_is_legal
 
 
-def _names_a_missing_option(loader: Any, overrides: list[str]) -> bool:
+def _names_a_missing_option(overrides: list, group_options: Callable[[str], list[str]]) -> bool:
     """True when an override chooses a config group option that the config search path does not have."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    for override in OverridesParser.create().parse_overrides(overrides):
-        options = loader.get_group_options(override.key_or_group)
+    for override in overrides:
+        options = group_options(override.key_or_group)
         value = override.value()
         if options and not (isinstance(value, str) and value in options):
             return True
     return False
 
 
-def _check_values(loader: Any, first: Any, overrides: list[str]) -> None:
+def _check_values(overrides: list, group_options: Callable[[str], list[str]], first: Any) -> None:
     """Set each plain ``key=value`` override on the first job's config, so a value of the wrong type fails now.
 
     Raises as Hydra's composition would (``Error merging override ...``, from the type error).
     """
-    from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.core.override_parser.types import OverrideType
     from hydra.errors import ConfigCompositionException
     from omegaconf import OmegaConf, read_write
     from omegaconf.errors import OmegaConfBaseException
 
-    for override in OverridesParser.create().parse_overrides(overrides):
+    for override in overrides:
         key = override.key_or_group
         if (
             override.type != OverrideType.CHANGE
             or key.startswith("hydra.")
-            or loader.get_group_options(key)
+            or group_options(key)
             or OmegaConf.select(first, key) is None
         ):
             continue  # a group choice, an addition or a deletion, Hydra's own keys: the job checks them itself
