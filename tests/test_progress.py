@@ -6,6 +6,7 @@ import io
 import pickle
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,7 @@ def test_a_bad_value_in_a_later_job_stops_the_sweep_before_any_job_runs(cli, tmp
     assert done.returncode == 2
     assert done.stderr.strip().startswith(error), done.stderr
     assert not (tmp_path / "sweep" / "0").exists(), "a job ran before the bad value was reported"
+    assert "sweep-progress" not in [thread.name for thread in threading.enumerate()], "its progress thread lives on"
 
 
 def test_the_callback_pickles_without_its_thread(tmp_path):

@@ -14,6 +14,7 @@ from omegaconf import DictConfig
 from sim.runner.compose import CONFIG_DIR, register
 from sim.runner.errors import fail, traceback_wanted
 from sim.runner.jobs import run_job
+from sim.runner.progress import halt_watchers
 
 # at import, not in entry(): a sweep's workers import this module to run their job and compose its
 # config in their own process, which needs the schema in that process's ConfigStore
@@ -129,4 +130,7 @@ def entry() -> None:
 
     if {"-sc", "--shell-completion"} & set(sys.argv[1:]) and _completion(sys.argv[1:]):
         return
-    guard(main)
+    try:
+        guard(main)
+    finally:
+        halt_watchers()  # a sweep that stopped on an error leaves its progress thread running

@@ -213,17 +213,32 @@ class Watcher:
         while not self.stop.wait(pause):
             try:
                 self.show()
-            except OSError:  # the sweep directory went away, or the stream closed
+            except (OSError, ValueError):  # the sweep directory went away, or the stream closed
                 return
 
     def start(self) -> None:
+        _RUNNING.add(self)
         self.thread.start()
 
     def finish(self) -> None:
+        self.halt()
+        self.show(final=True)
+
+    def halt(self) -> None:
+        """Stop the thread without a last line (a sweep that failed before it ended: its error says why)."""
+        _RUNNING.discard(self)
         self.stop.set()
         if self.thread.ident is not None:  # started
             self.thread.join(timeout=5)
-        self.show(final=True)
+
+
+_RUNNING: set[Watcher] = set()  # started and not yet stopped
+
+
+def halt_watchers() -> None:
+    """Stop every watcher still running: Hydra calls no callback when a sweep raises before it ends."""
+    for watcher in list(_RUNNING):
+        watcher.halt()
 
 
 class ProgressCallback(Callback):
