@@ -36,6 +36,27 @@ def test_the_help_template_lists_every_groups_real_choices():
         assert choices <= names, f"help page misses {sorted(choices - names)} of {group}"
 
 
+def scenario_descriptions() -> dict[str, str]:
+    """Each scenario's ``description:`` from its file in configs/scenario/."""
+    files = sorted((ROOT / "configs" / "scenario").glob("*.yaml"))
+    return {path.stem: yaml.safe_load(path.read_text(encoding="utf-8")).get("description") for path in files}
+
+
+def test_every_scenario_has_a_plain_one_line_description():
+    descriptions = scenario_descriptions()
+    assert len(descriptions) >= 11
+    for name, text in descriptions.items():
+        assert isinstance(text, str) and text.strip(), f"configs/scenario/{name}.yaml has no description"
+        assert "\n" not in text and len(text) <= 80, f"{name}: one line of at most 80 characters, for --help"
+
+
+def test_the_help_template_lists_each_scenario_with_its_description():
+    template = yaml.safe_load((ROOT / "configs" / "hydra" / "help" / "sim.yaml").read_text())["template"]
+    listed = template.split("== Scenarios")[1].split("== Most used keys")[0].replace("$$", "$")  # string.Template
+    rows = dict(line.strip().split(None, 1) for line in listed.splitlines()[1:] if line.strip())
+    assert rows == scenario_descriptions()
+
+
 @pytest.mark.slow
 def test_the_help_page_has_groups_keys_with_units_and_examples(help_page):
     assert "_schema" not in help_page  # Hydra's default page listed the internal ai_schema, population_schema, ...
@@ -43,7 +64,9 @@ def test_the_help_page_has_groups_keys_with_units_and_examples(help_page):
         assert words in help_page
     examples = help_page.split("== Examples ==")[1].strip().splitlines()[:3]
     assert all(line.strip().startswith("python -m sim ") for line in examples)
-    assert len(help_page.splitlines()) < 60  # a page, not the 250-line config dump
+    for name, text in scenario_descriptions().items():  # as printed: Hydra turned $$ into $
+        assert re.search(rf"^ +{name} +{re.escape(text)}$", help_page, flags=re.MULTILINE), name
+    assert len(help_page.splitlines()) < 65  # a page, not the 250-line config dump
 
 
 def test_check_prints_ok_for_a_good_config(capsys):

@@ -1,13 +1,17 @@
-"""The policymaker report, built from a small real sweep and from a single run directory."""
+"""The policymaker report, built from a small real sweep and from a single run directory.
+
+The numbers on the page (findings, heatmaps, the long table) are checked against values computed here
+directly from the combined Parquet tables; the page is read at 420 px and in print by the system Chromium.
+"""
 
 from __future__ import annotations
 
 import base64
+import html
 import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -18,29 +22,47 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from sweep_fixture import SCENARIOS, build_small_sweep, run_job
+from sweep_fixture import build_small_sweep, run_job
+from test_report_browser import Browser, find_chromium
 
 from sim.core.registry import label
+from sim.report import effects, fanplots, results, robustness, top
 from sim.report import page as report
-from sim.report import results
+from sim.report.results import ReportError
 from sim.runner.collect import collect
 from tests.conftest import make_config
 
+SCENARIOS = {name: (f"scenario={name}",) for name in ("no_ai", "baseline", "laissez_faire", "replica_ban")}
 SEEDS = (0, 1, 2)
-STEPS = 24
+STEPS = 36
 OCCUPATIONS = tuple(make_config("population=classroom").occupations)  # those of the sweep's runs
+ROOT = Path(__file__).resolve().parents[1]
+ROBUSTNESS = pd.DataFrame(  # a robustness table as the sensitivity analysis writes it
+    {
+        "scenario": ["replica_ban", "replica_ban", "union_royalties"],
+        "occupation": ["top_model", "photographer", "top_model"],
+        "share_raises": [0.83, 0.25, 0.5],
+        "points": [64, 64, 64],
+        "deciding": ["ai.cost_per_image, market.demand_growth", "", "regulation.royalty_floor"],
+    }
+)
 
 
 class Page(HTMLParser):
-    """The parts of the report a test reads: section ids, headings, headline rows, images."""
+    """The parts of the report a test reads: sections, headings, images, findings, and every table row."""
 
     def __init__(self, text: str) -> None:
         super().__init__()
         self.sections: list[str] = []
         self.headings: list[str] = []
-        self.images: list[str] = []
-        self.rows: list[dict] = []
+        self.images: list[dict] = []
+        self.findings: list[dict] = []
+        self.rows: list[dict] = []  # {"table", "label", "occupation", "cells": [{"attrs", "text"}]}
+        self.groups: list[str] = []  # the long table's scenario groups, in order, with their text
+        self._table: list[str] = []
+        self._text: list[str] | None = None
         self._heading = False
+        self._group: list[str] | None = None
         self._row: dict | None = None
         self.feed(text)
 
@@ -51,33 +73,61 @@ class Page(HTMLParser):
         elif tag in ("h2", "h3"):
             self._heading = True
         elif tag == "img":
-            self.images.append(attrs["src"])
-        elif tag == "tr" and "data-label" in attrs:
-            self._row = {"label": attrs["data-label"], "occupation": attrs["data-occupation"], "cells": []}
-            self.rows.append(self._row)
-        elif tag == "td" and self._row is not None:
-            self._row["cells"].append({k: float(v) for k, v in attrs.items() if k.startswith("data-")})
+            self.images.append(attrs)
+        elif tag == "table":
+            self._table.append(attrs.get("id", ""))
+        elif tag == "tr":
+            self._row = None
+            if "group" in attrs.get("class", ""):
+                self._group = []
+            elif "data-label" in attrs:
+                self._row = {"table": self._table[-1], "label": attrs["data-label"], "cells": []}
+                self._row["occupation"] = attrs.get("data-occupation")
+                self.rows.append(self._row)
+        elif tag in ("td", "li"):
+            self._text = []
+            if tag == "li" and "finding" in attrs.get("class", ""):
+                self.findings.append({"attrs": attrs, "text": ""})
+            elif tag == "td" and self._row is not None:
+                self._row["cells"].append({"attrs": attrs, "text": ""})
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "tr":
-            self._row = None
+        if tag == "table":
+            self._table.pop()
+        elif tag == "tr" and self._group is not None:
+            self.groups.append(" ".join(part for part in self._group if part))
+            self._group = None
+        elif tag in ("td", "li") and self._text is not None:
+            text = " ".join(part for part in self._text if part.strip())
+            if tag == "li" and self.findings and not self.findings[-1]["text"]:
+                self.findings[-1]["text"] = text
+            elif tag == "td" and self._row is not None:
+                self._row["cells"][-1]["text"] = text
+            self._text = None
 
     def handle_data(self, data: str) -> None:
         if self._heading:
             self.headings.append(data)
             self._heading = False
+        for collected in (self._text, self._group):
+            if collected is not None:
+                collected.append(data.strip())
+
+    def table(self, table_id: str) -> list[dict]:
+        return [row for row in self.rows if row["table"] == table_id]
 
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory) -> Path:
     directory = build_small_sweep(tmp_path_factory.mktemp("sweep"), SCENARIOS, SEEDS, STEPS)
-    lost = directory / "9"  # a job that failed: its folder and error.txt, no results
+    lost = directory / "99"  # a job that failed: its folder and error.txt, no results
     (lost / ".hydra").mkdir(parents=True)
     overrides = ["population=classroom", f"steps={STEPS}", "scenario=laissez_faire", "seed=3"]
     (lost / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
     (lost / ".hydra" / "config.yaml").write_text(yaml.safe_dump({"scenario_name": "laissez_faire", "seed": 3}))
     (lost / "error.txt").write_text("killed\n")
     collect(directory, partial=True)
+    ROBUSTNESS.to_csv(directory / robustness.FILE, index=False)
     assert report.main([str(directory)]) == 0
     return directory
 
@@ -87,97 +137,311 @@ def page(sweep) -> str:
     return (sweep / "report.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.slow  # the module's sweep fixture: nine runs and a report
-def test_page_holds_every_section_scenario_and_occupation(page):
-    parsed = Page(page)
+@pytest.fixture(scope="module")
+def parsed(page) -> Page:
+    return Page(page)
+
+
+# -- the numbers, computed here from the combined tables alone ------------------------------------------------
+
+
+def _changes(values: pd.Series, reference: str) -> dict:
+    """{(scenario, occupation): (median, 5th, 95th percentile) of the per-seed % change against ``reference``}."""
+    found = {}
+    for (scenario, occupation), group in values.groupby(level=["scenario", "occupation"]):
+        if scenario == reference:
+            continue
+        changes = []
+        for (_, seed, _), value in group.items():
+            base = values.get((reference, seed, occupation))
+            changes.append(100 * (value / base - 1) if base and base > 0 else np.nan)
+        changes = np.array(changes)
+        if np.isnan(changes).any():
+            found[(scenario, occupation)] = None
+        else:
+            found[(scenario, occupation)] = (np.median(changes), *np.quantile(changes, [0.05, 0.95]))
+    return found
+
+
+def expected_heatmap(sweep: Path, reference: str = "baseline") -> dict[str, dict]:
+    """Both heatmaps: incumbents' mean income over the run, and active workers over the last year."""
+    cohorts = pd.read_parquet(sweep / "cohorts.parquet")
+    occupations = pd.read_parquet(sweep / "occupations.parquet")
+    keys = ["scenario", "seed", "occupation"]
+    last = occupations[occupations["step"] > occupations["step"].max() - 12]
+    return {
+        "incumbents_income": _changes(cohorts.groupby(keys)["income_mean"].mean(), reference),
+        "head_count": _changes(last.groupby(keys)["active"].mean(), reference),
+    }
+
+
+def _cell_numbers(cell: dict) -> tuple[float, float, float]:
+    return tuple(float(cell["attrs"][f"data-{key}"]) for key in ("median", "low", "high"))
+
+
+@pytest.mark.slow  # the module's sweep fixture: twelve runs and a report
+def test_page_holds_every_section_scenario_and_occupation(page, parsed):
     assert parsed.sections == list(report.SECTIONS)
     for title in report.SECTIONS.values():
         assert title in parsed.headings
     for scenario in SCENARIOS:
         assert scenario in parsed.headings  # its configuration
-        assert scenario in page
-    assert {row["label"] for row in parsed.rows} == set(SCENARIOS) - {"no_ai"}  # no_ai is the reference
-    assert {row["occupation"] for row in parsed.rows} == set(OCCUPATIONS)
     for occupation in OCCUPATIONS:
-        assert parsed.headings.count(label(occupation)) == 2  # an employment and an income figure
+        assert parsed.headings.count(label(occupation)) == 2  # a head count and an income figure
     assert "3 seeds per scenario (0, 1, 2)" in page
-    assert "population=classroom, steps=24, start=2025-01" in page
-    assert "scenario=fashion_workers_act" in page  # the scenario's overrides
-    assert "job 9 (laissez_faire, seed 3): failed killed" in page
+    assert "population=classroom, steps=36, start=2025-01" in page
+    assert "scenario=replica_ban" in page  # the scenario's overrides
+    assert "job 99 (laissez_faire, seed 3): failed killed" in page
     assert "<script" not in page and "<link" not in page and not re.search(r'(src|href)="https?:', page)
+    words = re.sub(r'src="data:[^"]*"', "", page)  # the page without its images
+    assert "n/a" not in words and not re.search(r"\bnan\b", words, flags=re.IGNORECASE)  # no rows of n/a, no NaN
 
 
-@pytest.mark.slow  # the module's sweep fixture: nine runs and a report
-def test_every_embedded_image_decodes_and_is_written_beside_the_page(sweep, page):
-    sources = Page(page).images
+@pytest.mark.slow  # the module's sweep fixture
+def test_every_embedded_image_decodes_and_is_written_beside_the_page(sweep, parsed):
     written = sorted((sweep / report.FIGURE_FOLDER).glob("*.png"))
-    assert len(sources) == len(written) == 2 * len(OCCUPATIONS) + 3
-    for source in sources:
+    assert len(parsed.images) == len(written) == 2 * len(OCCUPATIONS) + 3
+    for image in parsed.images:
+        source = image["src"]
         assert source.startswith("data:image/png;base64,")
         pixels = mpimg.imread(io.BytesIO(base64.b64decode(source.split(",", 1)[1])), format="png")
         assert pixels.shape[0] > 200 and pixels.shape[1] > 600
         assert pixels[..., :3].std() > 0.05  # not a blank canvas
-    for path in written:
-        assert mpimg.imread(path).shape[0] > 200
+        # the least width at which the smallest text (9 pt at 120 dpi = 15 px) is 9.5 CSS px tall
+        assert float(image["data-legible-width"]) == pytest.approx(pixels.shape[1] * 9.5 / 15, rel=0.01)
 
 
-def _expected_changes(occupations: pd.DataFrame, column: str, baseline: bool) -> dict:
-    """The headline numbers, computed directly from a combined occupations table."""
-    last_step = occupations["step"].max()
-    expected = {}
-    for (scenario, occupation), rows in occupations.groupby(["scenario", "occupation"]):
-        if baseline and scenario == "no_ai":
-            continue
-        changes, levels, references = [], [], []
-        for seed, run in rows.groupby("seed"):
-            last = run.loc[run["step"] > last_step - 12, column].mean()
-            if baseline:
-                base = occupations[
-                    (occupations["scenario"] == "no_ai")
-                    & (occupations["occupation"] == occupation)
-                    & (occupations["seed"] == seed)
-                ]
-                reference = base.loc[base["step"] > last_step - 12, column].mean()
-            else:
-                reference = run.loc[run["step"] < 12, column].mean()
-            changes.append(100 * (last / reference - 1) if reference > 0 else None)
-            levels.append(last)
-            references.append(reference)
-        if None not in changes:
-            low, high = np.quantile(changes, [0.05, 0.95])
-            change = (np.median(changes), low, high)
-        else:
-            change = None
-        expected[(scenario, occupation)] = (change, (np.median(levels), np.median(references)))
-    return expected
+@pytest.mark.slow  # the module's sweep fixture
+def test_heatmaps_show_each_scenario_against_baseline_with_intervals(sweep, parsed):
+    expected = expected_heatmap(sweep)
+    for measure, want in expected.items():
+        rows = parsed.table(f"heatmap-{measure}")
+        # every scenario but the reference, the no-AI counterfactual last
+        assert [row["label"] for row in rows] == ["laissez_faire", "replica_ban", "no_ai"]
+        for row in rows:
+            assert [cell["attrs"]["data-occupation"] for cell in row["cells"]] == list(OCCUPATIONS)
+            for cell in row["cells"]:
+                number = want[(row["label"], cell["attrs"]["data-occupation"])]
+                if number is None:
+                    assert cell["text"] == "-" and "data-median" not in cell["attrs"]
+                    continue
+                np.testing.assert_allclose(_cell_numbers(cell), number, rtol=1e-9, atol=1e-9)
+                assert cell["attrs"]["data-seeds"] == "3"
+                median, low, high = number
+                shown = cell["text"].split()
+                assert shown[0] == top._short(median) and shown[1] == top._short(low).removesuffix("%")
+                assert shown[-1] == top._short(high).removesuffix("%")
+    head = {
+        (r["label"], c["attrs"]["data-occupation"]): c for r in parsed.table("heatmap-head_count") for c in r["cells"]
+    }
+    assert any(float(cell["attrs"].get("data-median", 0)) != 0 for cell in head.values())  # not trivially zero
 
 
-def _check_headline(parsed: Page, occupations: pd.DataFrame, baseline: bool) -> None:
-    assert parsed.rows
-    # cells: scenario, occupation, employment change and interval, income change and interval, the two levels
-    for position, level, column in ((2, 8, "active"), (4, 9, "income_median")):
-        expected = _expected_changes(occupations, column, baseline)
-        assert {(row["label"], row["occupation"]) for row in parsed.rows} == set(expected)
-        for row in parsed.rows:
-            median_cell, interval_cell = row["cells"][position], row["cells"][position + 1]
-            want, levels = expected[(row["label"], row["occupation"])]
-            got = (row["cells"][level]["data-value"], row["cells"][level]["data-reference"])
-            np.testing.assert_allclose(got, levels, rtol=1e-9)
-            if want is None:
-                assert median_cell == {} and interval_cell == {}
-                continue
-            got = (median_cell["data-value"], interval_cell["data-low"], interval_cell["data-high"])
-            np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+@pytest.mark.slow  # the module's sweep fixture
+def test_findings_state_the_heatmap_numbers_with_their_seeds(sweep, parsed):
+    findings = parsed.findings
+    assert 3 <= len(findings) <= 5
+    expected = expected_heatmap(sweep)
+    for finding in findings:
+        attrs, text = finding["attrs"], finding["text"]
+        assert attrs["data-label"] in SCENARIOS and attrs["data-label"] != "baseline"
+        if "data-occupation" in attrs:  # a finding about one cell: its numbers are that cell's
+            number = expected[attrs["data-measure"]][(attrs["data-label"], attrs["data-occupation"])]
+            np.testing.assert_allclose(_cell_numbers(finding), number, rtol=1e-9, atol=1e-9)
+            for value in number:
+                assert effects.percent(value) in text
+            assert "90% interval of 3 seeds" in text and "against baseline" in text
+            assert label(attrs["data-occupation"])[1:].lower() in text.lower()
+    broadest = [f for f in findings if f["text"].startswith("Broadest protection")]
+    assert len(broadest) == 1  # its numbers: the scenario's gains beyond noise and its mean over occupations
+    cells = {k: v for k, v in expected["incumbents_income"].items() if k[0] == broadest[0]["attrs"]["data-label"]}
+    cells = {k: v for k, v in cells.items() if k[1] != "ai_content_producer"}
+    mean = np.mean([v[0] for v in cells.values()])
+    assert float(broadest[0]["attrs"]["data-median"]) == pytest.approx(mean)
+    assert effects.percent(mean) in broadest[0]["text"]
+    gains = sum(v[1] > 0 for v in cells.values())
+    assert (f"in {gains} of {len(cells)} occupations" in broadest[0]["text"]) == (gains > 0)
+    # the first finding is the largest gain of incumbents' income under a policy, for the occupations AI
+    # displaces, among the gains beyond seed noise (the whole interval above zero) where there are any
+    gains = {
+        key: value
+        for key, value in expected["incumbents_income"].items()
+        if key[0] == "replica_ban" and key[1] != "ai_content_producer" and value and value[0] > 0
+    }
+    sure = {key: value for key, value in gains.items() if value[1] > 0} or gains
+    first = findings[0]["attrs"]
+    assert gains and gains[(first["data-label"], first["data-occupation"])][0] == max(v[0] for v in sure.values())
+    # the scale line: no_ai's largest effect on incumbents' income against baseline, beyond noise where any is
+    no_ai = {
+        k: v for k, v in expected["incumbents_income"].items() if k[0] == "no_ai" and k[1] != "ai_content_producer"
+    }
+    sure = {k: v for k, v in no_ai.items() if v[1] > 0 or v[2] < 0} or no_ai
+    scale = [f for f in findings if f["attrs"]["data-label"] == "no_ai"]
+    assert len(scale) == 1 and scale[0]["attrs"]["data-occupation"] == max(sure, key=lambda k: abs(sure[k][0]))[1]
 
 
-@pytest.mark.slow  # the module's sweep fixture: nine runs and a report
-def test_headline_numbers_equal_those_computed_from_the_combined_tables(sweep, page):
+@pytest.mark.slow  # the module's sweep fixture
+def test_each_scenario_group_shows_its_one_line_description(parsed):
+    for scenario in SCENARIOS:
+        description = yaml.safe_load((ROOT / "configs" / "scenario" / f"{scenario}.yaml").read_text())["description"]
+        assert description
+        assert any(group.startswith(f"{scenario} {description}") for group in parsed.groups), scenario
+
+
+@pytest.mark.slow  # the module's sweep fixture
+def test_heatmap_row_headers_carry_name_and_description(page):
+    for scenario in ("laissez_faire", "replica_ban", "no_ai"):
+        description = yaml.safe_load((ROOT / "configs" / "scenario" / f"{scenario}.yaml").read_text())["description"]
+        pattern = rf'<span class="name">{scenario}</span><span class="desc">{re.escape(description)}'
+        assert re.search(pattern, page.replace("&#x27;", "'")), scenario
+
+
+def _long_expected(sweep: Path) -> dict:
+    """Per (scenario, occupation): head count and mean income levels, changes since year one and against no_ai."""
     occupations = pd.read_parquet(sweep / "occupations.parquet")
-    parsed = Page(page)
-    _check_headline(parsed, occupations, baseline=True)
-    worst = [min(row["cells"][i].get("data-value", np.inf) for i in (2, 4)) for row in parsed.rows]
-    assert worst == sorted(worst)  # biggest losers first; rows without a number last
-    assert any(value < 0 for value in worst)  # this sweep has losers: the table is not trivially zero
+    keys = ["scenario", "seed", "occupation"]
+    first = occupations[occupations["step"] < 12].groupby(keys)[["active", "income_mean"]].mean()
+    last = (
+        occupations[occupations["step"] > occupations["step"].max() - 12]
+        .groupby(keys)[["active", "income_mean"]]
+        .mean()
+    )
+    found = {}
+    for column in ("active", "income_mean"):
+        since = 100 * (last[column] / first[column].where(first[column] > 0) - 1)
+        spread = since.groupby(level=["scenario", "occupation"]).agg(
+            lambda s: (np.median(s), *np.quantile(s, [0.05, 0.95])) if s.notna().all() else None
+        )
+        levels = pd.DataFrame({"first": first[column], "last": last[column]}).groupby(level=["scenario", "occupation"])
+        found[column] = {
+            "levels": levels.median().to_dict("index"),
+            "since": spread.to_dict(),
+            "no_ai": _changes(last[column], "no_ai"),
+        }
+    return found
+
+
+@pytest.mark.slow  # the module's sweep fixture
+def test_long_table_is_grouped_by_scenario_with_first_year_apart_from_the_counterfactual(sweep, parsed, page):
+    rows = parsed.table("long-table")
+    labels = [row["label"] for row in rows]
+    groups = list(dict.fromkeys(labels))
+    assert groups[-1] == "no_ai" and set(groups) == set(SCENARIOS)
+    assert labels == [g for g in groups for _ in range(labels.count(g))]  # each scenario's rows together
+    assert [group.split()[0] for group in parsed.groups] == groups
+    expected = _long_expected(sweep)
+    # cells: head count levels, since first year, against no_ai; income the same; incumbents level and against no_ai
+    for row in rows:
+        key = (row["label"], row["occupation"])
+        cells = row["cells"]
+        for offset, column in ((0, "active"), (3, "income_mean")):
+            want = expected[column]
+            level = cells[offset]
+            got = (float(level["attrs"]["data-first"]), float(level["attrs"]["data-last"]))
+            np.testing.assert_allclose(got, tuple(want["levels"][key].values()), rtol=1e-9)
+            if column == "active":  # head counts are whole workers
+                assert re.fullmatch(r"\d[\d,]* → \d[\d,]*", level["text"]), level["text"]
+            if want["since"][key] is None:  # nothing in the first year to compare with
+                assert cells[offset + 1]["text"] == "-"
+            else:
+                np.testing.assert_allclose(_cell_numbers(cells[offset + 1]), want["since"][key], rtol=1e-9, atol=1e-9)
+            against = cells[offset + 2]
+            if row["label"] == "no_ai" or want["no_ai"][key] is None:
+                assert against["text"] == "-"
+            else:
+                np.testing.assert_allclose(_cell_numbers(against), want["no_ai"][key], rtol=1e-9, atol=1e-9)
+    headers = page.split('id="long-table"')[1].split("</thead>")[0]
+    assert "since first year" in headers and "against no_ai" in headers and "Mean income" in headers
+    assert "median income" not in page.lower()  # the page shows means of incomes: one name throughout
+    own = {"no_ai": 2}  # the counterfactual's third column (against itself) is blank by design
+    dashes = [row for row in rows if any(cell["text"] == "-" for cell in row["cells"][: own.get(row["label"], 3)])]
+    assert dashes and {row["occupation"] for row in dashes} <= {"ai_content_producer"}
+    # said once, not a row of n/a
+    assert page.count("-: no change can be computed where the value compared with is zero in a seed: AI content") == 1
+
+
+@pytest.mark.slow  # the module's sweep fixture
+def test_robustness_table_beside_the_results_is_shown(parsed, page):
+    rows = parsed.table("robustness-table")
+    assert [row["label"] for row in rows] == ["replica_ban", "union_royalties"]
+    first = rows[0]["cells"]
+    assert float(first[0]["attrs"]["data-share"]) == 0.83 and first[0]["attrs"]["data-points"] == "64"
+    assert first[0]["text"] == "83%" and "sensitivity sample, 64 points" in page  # the same for every cell
+    assert "ai.cost_per_image, market.demand_growth" in page and "beside these results" in page
+
+
+def test_robustness_falls_back_to_the_repository_then_to_the_sensitivity_doc(tmp_path):
+    sweep_dir, docs = tmp_path / "sweep", tmp_path / "docs"
+    sweep_dir.mkdir()
+    docs.mkdir()
+    text = robustness.section(sweep_dir, docs)
+    assert "robustness-missing" in text and "docs/sensitivity.md" in text and "<table" not in text
+    ROBUSTNESS.to_csv(docs / robustness.FILE, index=False)
+    text = robustness.section(sweep_dir, docs)
+    assert 'data-share="0.25"' in text and "in the repository" in text
+    ROBUSTNESS.assign(share_raises=0.5).to_csv(sweep_dir / robustness.FILE, index=False)
+    text = robustness.section(sweep_dir, docs)  # the sweep's own table comes first
+    assert 'data-share="0.25"' not in text and 'data-share="0.5"' in text and "beside these results" in text
+    ROBUSTNESS.assign(points=[64, 10, 64]).to_csv(sweep_dir / robustness.FILE, index=False)
+    assert "of 10</span>" in robustness.section(sweep_dir, docs)  # points differ: each cell says how many
+    assert robustness.REPOSITORY_DOCS == ROOT / "docs"  # found relative to the package
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"share_raises": [1.5, 0.2, 0.3]}, "share_raises = 1.5 is out of range: allowed 0 <= value <= 1"),
+        ({"points": [0, 1, 2]}, "points = 0 is not allowed: allowed a whole number >= 1"),
+    ],
+)
+def test_a_bad_robustness_table_gives_one_line_naming_the_value(tmp_path, change, words):
+    ROBUSTNESS.assign(**change).to_csv(tmp_path / robustness.FILE, index=False)
+    with pytest.raises(ReportError, match=re.escape(words)):
+        robustness.section(tmp_path, tmp_path)
+    ROBUSTNESS.drop(columns="deciding").to_csv(tmp_path / robustness.FILE, index=False)
+    with pytest.raises(ReportError, match="lacks the columns deciding"):
+        robustness.section(tmp_path, tmp_path)
+
+
+@pytest.mark.slow  # the module's sweep fixture
+def test_reference_is_baseline_then_laissez_faire_then_no_ai_then_the_first_year(sweep):
+    loaded = results.load(sweep)
+    assert effects.policy_reference(loaded).label == "baseline"
+    chain = [("baseline", "laissez_faire"), ("laissez_faire", "no_ai"), ("no_ai", None)]
+    for dropped, then in chain:
+        for kind in ("occupations", "market", "cohorts"):
+            table = getattr(loaded, kind)
+            setattr(loaded, kind, table[table["label"] != dropped])
+        loaded.labels.remove(dropped)
+        reference = effects.policy_reference(loaded)
+        assert reference.label == then
+        table = effects.heatmap(loaded, reference)
+        assert then not in set(table["label"])  # the reference has no row of its own
+    # with no reference run: each run's last year against its own first year
+    assert "own first year" in reference.why
+    want = expected_heatmap(sweep)  # any scenario against the first year, computed here
+    occupations = pd.read_parquet(sweep / "occupations.parquet")
+    rows = occupations[(occupations["scenario"] == "replica_ban") & (occupations["occupation"] == "stylist")]
+    changes = [
+        100 * (run.loc[run["step"] >= STEPS - 12, "active"].mean() / run.loc[run["step"] < 12, "active"].mean() - 1)
+        for _, run in rows.groupby("seed")
+    ]
+    got = table[(table["measure"] == "head_count") & (table["occupation"] == "stylist")].iloc[0]
+    np.testing.assert_allclose(
+        (got["median"], got["low"], got["high"]), (np.median(changes), *np.quantile(changes, [0.05, 0.95]))
+    )
+    assert want  # the full-sweep numbers were computable too
+
+
+@pytest.mark.slow  # one figure of the sweep, drawn into a list instead of a file
+def test_levels_are_drawn_on_zero_based_axes(sweep, monkeypatch, tmp_path):
+    drawn = []
+    monkeypatch.setattr(fanplots, "save_png", lambda figure, path: drawn.append(figure))
+    loaded = results.load(sweep)
+    for column in ("active", "income_mean"):
+        fanplots.occupation_fans(loaded, column, "stylist", "y", tmp_path / "x.png")
+    for figure in drawn:
+        assert all(axis.get_ylim()[0] == 0 for axis in figure.axes)
 
 
 @pytest.mark.slow  # a run, then `python -m sim.report` in a subprocess
@@ -193,10 +457,18 @@ def test_single_run_directory_reports_against_its_first_year(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"report: {run_dir / 'report.html'}"
-    parsed = Page((run_dir / "report.html").read_text(encoding="utf-8"))
-    occupations = pd.read_parquet(run_dir / "occupations.parquet").assign(scenario="laissez_faire", seed=4)
-    _check_headline(parsed, occupations, baseline=False)
-    assert {row["label"] for row in parsed.rows} == {"laissez_faire"}
+    text = html.unescape((run_dir / "report.html").read_text(encoding="utf-8"))
+    parsed = Page(text)
+    assert "Against the run's own first year" in text
+    occupations = pd.read_parquet(run_dir / "occupations.parquet")
+    first = occupations[occupations["step"] < 12].groupby("occupation")["active"].mean()
+    last = occupations[occupations["step"] >= 12].groupby("occupation")["active"].mean()
+    for cell in parsed.table("heatmap-head_count")[0]["cells"]:
+        occupation = cell["attrs"]["data-occupation"]
+        assert float(cell["attrs"]["data-median"]) == pytest.approx(100 * (last[occupation] / first[occupation] - 1))
+        assert cell["text"].endswith("one seed")
+    assert {row["label"] for row in parsed.table("long-table")} == {"laissez_faire"}
+    assert "against no_ai" not in text.split('id="long-table"')[1].split("</thead>")[0]
 
     summary = json.loads((run_dir / "summary.json").read_text())  # a run from before scenarios had names
     del summary["scenario"]
@@ -204,7 +476,7 @@ def test_single_run_directory_reports_against_its_first_year(tmp_path):
     assert results.load(run_dir).labels == ["ai=cheap, regulation=none"]  # from the ai and regulation names
 
 
-@pytest.mark.slow  # the module's sweep fixture: nine runs and a report
+@pytest.mark.slow  # the module's sweep fixture
 def test_a_swept_parameter_within_a_scenario_splits_its_rows(sweep, tmp_path):
     for kind in ("occupations", "market"):
         table = pd.read_parquet(sweep / f"{kind}.parquet")
@@ -213,7 +485,7 @@ def test_a_swept_parameter_within_a_scenario_splits_its_rows(sweep, tmp_path):
         table.to_parquet(tmp_path / f"{kind}.parquet", index=False)
     labels = results.load(tmp_path, verify=False).labels
     assert labels[0] == "no_ai, ai.cost_per_image=1.0"
-    assert "laissez_faire, ai.cost_per_image=3.0" in labels and len(labels) == 6
+    assert "laissez_faire, ai.cost_per_image=3.0" in labels and len(labels) == 8
 
     for kind in ("occupations", "market"):  # a plain sweep without scenario names: labelled by what varies
         table = pd.read_parquet(tmp_path / f"{kind}.parquet").assign(scenario=None)
@@ -235,38 +507,97 @@ def test_a_directory_without_results_gives_one_clear_line(tmp_path, capsys):
     assert "holds no complete job" in capsys.readouterr().err
 
 
-def _browser() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        if found := shutil.which(name):
-            return found
-    return None
+# -- in a real browser: the system Chromium, driven over the DevTools protocol (tests/test_report_browser.py) ------
 
 
-@pytest.mark.slow  # the module's sweep fixture: nine runs and a report
-def test_report_renders_in_headless_chromium(sweep, tmp_path):
-    browser = _browser()
-    if browser is None:
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    found = find_chromium()
+    if found is None:
         pytest.skip("no Chromium on this machine: install Debian's `chromium` (apt-get install -y chromium)")
+    return found
+
+
+@pytest.mark.slow  # the module's sweep fixture
+def test_report_renders_in_headless_chromium(sweep, chromium, tmp_path):
     shot = tmp_path / "report.png"
-    command = [
-        browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        f"--screenshot={shot}",
-        "--window-size=1280,2000",
-        (sweep / "report.html").resolve().as_uri(),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0 and shot.is_file(), done.stderr[-2000:]
+    with Browser(chromium, tmp_path / "profile") as browser:
+        browser.open((sweep / "report.html").resolve().as_uri(), width=1280, height=2000)
+        browser.screenshot(shot, 0, 2000)
     pixels = mpimg.imread(shot)[..., :3]
     assert pixels.shape[:2] == (2000, 1280)
     ink = (pixels.mean(axis=2) < 0.9).mean()  # share of pixels that are not (nearly) white
     assert ink > 0.03, f"the screenshot is nearly blank: {ink:.1%} of pixels drawn"
     assert pixels.std() > 0.05
+
+
+MEASURE_TEXT = """(() => {
+  const heights = [];
+  for (const cell of document.querySelectorAll('#answer td, #answer th, #how-sure td, #table td, #table th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim()) continue;
+      const range = document.createRange(); range.selectNodeContents(node);
+      const box = range.getBoundingClientRect();
+      if (box.width > 0) heights.push([box.height, parseFloat(getComputedStyle(node.parentElement).fontSize)]);
+    }
+  }
+  const heat = [...document.querySelectorAll('table.heatmap td')].map(c => c.getBoundingClientRect().right);
+  const images = [...document.querySelectorAll('.chart img')]
+    .map(image => [image.getBoundingClientRect().width, image.naturalWidth]);
+  return {heights, heat, images, page: document.documentElement.scrollWidth, view: innerWidth,
+          findings: document.querySelector('#findings').getBoundingClientRect().top};
+})()"""
+
+
+@pytest.mark.slow  # the module's sweep fixture, then Chromium
+def test_report_reads_at_420_px(sweep, chromium, tmp_path):
+    with Browser(chromium, tmp_path / "profile") as browser:
+        browser.open((sweep / "report.html").resolve().as_uri(), width=420, height=900, mobile=True)
+        measured = browser.evaluate(MEASURE_TEXT)
+        browser.screenshot(tmp_path / "phone.png", 0, 1800)
+    assert measured["view"] == 420
+    assert measured["page"] <= 420  # only the tables and charts scroll sideways, inside their boxes, not the page
+    heights = np.array(measured["heights"])
+    assert len(heights) > 200  # every cell of both heatmaps and the long table
+    assert heights[:, 1].min() >= 11 and heights[:, 0].min() >= 11  # font size and text box, CSS px
+    assert max(measured["heat"]) <= 420  # the heatmaps stack into the width: no cell off screen
+    dpi_text = fanplots.SMALLEST_TEXT_PT * 120 / 72  # the figures' smallest text in image pixels (120 dpi)
+    for shown, natural in measured["images"]:
+        assert dpi_text * shown / natural >= 9, "chart text below 9 CSS px"
+    assert measured["findings"] < 1000  # the findings are on the first screens
+    pixels = mpimg.imread(tmp_path / "phone.png")[..., :3]
+    assert pixels.shape[:2] == (1800, 420) and (pixels.mean(axis=2) < 0.9).mean() > 0.03
+
+
+PRINT_LAYOUT = """(() => ({
+  nav: getComputedStyle(document.querySelector('nav')).display,
+  widest: Math.max(...[...document.querySelectorAll('table, .chart img, figure')]
+    .map(element => element.getBoundingClientRect().right)),
+  page: document.documentElement.scrollWidth,
+  colour: getComputedStyle(document.querySelector('table.heatmap td.sure')).printColorAdjust,
+}))()"""
+
+
+@pytest.mark.slow  # the module's sweep fixture, then Chromium
+def test_report_prints_to_pdf_cleanly(sweep, chromium, tmp_path):
+    width = 703  # A4 less 12 mm margins on each side, in CSS px (96 per inch)
+    with Browser(chromium, tmp_path / "profile") as browser:
+        browser.open((sweep / "report.html").resolve().as_uri(), width=width, height=1000, media="print")
+        layout = browser.evaluate(PRINT_LAYOUT)
+        pdf = browser.pdf()
+    assert layout["nav"] == "none"  # links are no use on paper
+    assert layout["widest"] <= width + 1 and layout["page"] <= width  # nothing cut off at the right edge
+    assert layout["colour"] == "exact"  # the heatmaps keep their colours
+    assert pdf.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 5 <= pages <= 80, pages
+
+
+def test_percentages_and_names_read_as_written():
+    assert [effects.percent(v) for v in (12.345, -0.0, 0.04, -3.0)] == ["+12.3%", "+0.0%", "+0.04%", "-3.0%"]
+    assert top._short(-27.6) == "-28%" and top._short(4.56) == "+4.6%"
+    assert (
+        effects.people("top_model") == "top models" and effects.people("ai_content_producer") == "AI content producers"
+    )
+    assert effects.people("ecommerce_model") == "e-commerce models"

@@ -27,10 +27,13 @@ GROUPS = ("population", "ai", "regulation")
 # keys set outside config.yaml and the group presets, described here
 NOTES = {
     "scenario_name": "name of the scenario chosen with scenario=NAME (configs/scenario/); recorded in summary.json",
+    "description": "the scenario's one-line plain-language summary, shown by the report and python -m sim --help; "
+    "free text",
     "regulation.extra_rules": "more rules by name, e.g. [{rule: generic_ai_ban, start: '2027-01'}]; the rules are "
     "the classes registered in sim/core/rules.py (a new rule is one class there)",
-    "sensitivity": "set only by experiment=sensitivity (configs/experiment/sensitivity.yaml): the Saltelli design "
-    "(base samples, seed, parameter ranges) and this run's point",
+    "sensitivity": "set only by the sensitivity experiments (configs/experiment/sensitivity_screen.yaml, "
+    "sensitivity.yaml): the Morris or Saltelli design (trajectories or base samples, seed, parameter ranges), the "
+    "function that applies a job's point and this run's point",
 }
 # fields of every occupation that most entries leave at their schema default
 FIELD_NOTES = {
@@ -143,7 +146,7 @@ def scenario_changes() -> dict[str, list[str]]:
                     if group in GROUPS:
                         changes.setdefault(f"{group}=", []).append(f"{path.stem}: {choice}")
         for key, value in _flatten(tree).items():
-            if key != "scenario_name":
+            if key not in ("scenario_name", "description"):
                 changes.setdefault(key, []).append(f"{path.stem}: {value}")
     return changes
 
@@ -200,8 +203,10 @@ def render() -> str:
             others += scenarios.get(key, [])
             unset_recipe = key.startswith("market.shoots.") and key not in comments
             comment = (
-                "workers per shoot-day; 0 = none booked (schema default)" if unset_recipe else comments.get(key, "")
-            ) or NOTES.get(key, "") or FIELD_NOTES.get(key.rsplit(".", 1)[-1], "")
+                ("workers per shoot-day; 0 = none booked (schema default)" if unset_recipe else comments.get(key, ""))
+                or NOTES.get(key, "")
+                or FIELD_NOTES.get(key.rsplit(".", 1)[-1], "")
+            )
             cells = (value, allowed(meta, value), comment, "; ".join(others))
             lines.append(f"| `{key}` | " + " | ".join(_cell(cell) for cell in cells) + " |")
         lines.append("")

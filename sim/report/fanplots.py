@@ -29,6 +29,7 @@ PANEL_SIZE = (3.0, 2.2)  # inches per scenario panel
 SMOOTHING_MONTHS = 6  # two fashion seasons a year: a trailing 6-month mean removes the seasonal cycle
 MAX_COLUMNS = 4
 FONT = {"font.size": 10, "axes.titlesize": 10, "axes.labelsize": 10, "xtick.labelsize": 9, "ytick.labelsize": 9}
+SMALLEST_TEXT_PT = 9  # no text in a figure is smaller: the page sizes images on phones so that it stays legible
 BASELINE_COLOUR = "#555555"
 SERIES = {  # Okabe-Ito colours for the market-wide series
     "ai_share_campaign": ("#0072B2", "Campaign shoots"),
@@ -115,7 +116,7 @@ def occupation_fans(results: Results, column: str, occupation: str, ylabel: str,
         rolling = rows.groupby(["label", "seed"])[column].rolling(SMOOTHING_MONTHS, min_periods=1).mean()
         rows = rows.assign(**{column: rolling.reset_index(level=[0, 1], drop=True)})
     quantiles = bands(rows, column)
-    measure = "Employment" if column == "active" else "Mean monthly income"
+    measure = "Head count (active workers)" if column == "active" else "Mean monthly income"
     figure, axes = _panels(len(results.labels), f"{measure}: {registry.label(occupation)}")
     line_colour = registry.colour(occupation, results.occupation_names.index(occupation))
     baseline = quantiles[quantiles["label"] == BASELINE]
@@ -125,6 +126,7 @@ def occupation_fans(results: Results, column: str, occupation: str, ylabel: str,
             axis.plot(baseline["date"], baseline["q50"], color=BASELINE_COLOUR, linestyle="--", linewidth=1.2)
         axis.set_title(textwrap.fill(label, 32))
         _date_axis(axis)
+    axes[0].set_ylim(bottom=0)  # a level is read against zero: a change of 500 to 600 must not fill the panel
     if column != "active":
         axes[0].yaxis.set_major_formatter(FuncFormatter(_money))
     figure.supylabel(ylabel, fontsize=10)
@@ -172,7 +174,9 @@ def _bars(axis: plt.Axes, spreads: list[pd.DataFrame], keys: list[str], labels: 
         axis.errorbar(spread["median"], offset, xerr=error, fmt="none", ecolor="#222222", capsize=3, linewidth=1)
         for y, value, end in zip(offset, spread["median"], spread[["median", "high"]].max(axis=1), strict=True):
             text = (_money if money else _count)(value)
-            axis.annotate(text, (end, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+            axis.annotate(
+                text, (end, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=SMALLEST_TEXT_PT
+            )
     axis.margins(x=0.18)
     axis.set_yticks(positions, labels)
     axis.invert_yaxis()

@@ -15,17 +15,21 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from PIL import Image
 
 from sim.core import registry
-from sim.report import fanplots
-from sim.report.results import BASELINE, ReportError, Results, headline, load
+from sim.report import fanplots, top
+from sim.report.results import BASELINE, ReportError, Results, load
+from sim.report.table import table_html
 from sim.runner import io
 from sim.runner.years import last_year
 
 FIGURE_FOLDER = "report_figures"
 SECTIONS = {
-    "headline": "Who gains and who loses",
-    "employment": "Employment by occupation",
+    "answer": "The answer in a minute",
+    "how-sure": "How sure",
+    "table": "Every scenario and occupation",
+    "employment": "Head count by occupation",
     "income": "Income by occupation",
     "ai-share": "AI share of shoots",
     "twins": "Digital twins: royalties, lost days, consent",
@@ -36,15 +40,45 @@ FAN = (
     "The line is the median across seeds; the dark band holds the middle 50% of seeds and the light band 90%, "
     "so a wide band means the outcome depends on chance."
 )
+LEGIBLE_PX = 9.5  # the least height in CSS px of any chart text on any screen (charts scroll sideways below that)
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0 auto;max-width:1200px;
-padding:1.5rem;color:#222;line-height:1.45;background:#fff}
+padding:1.5rem;color:#222;line-height:1.45;background:#fff;-webkit-text-size-adjust:100%;text-size-adjust:100%}
 h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:2px solid #ddd;padding-bottom:.2rem}
-nav a{margin-right:1rem}figure{margin:1.2rem 0 2rem}img{max-width:100%;height:auto;border:1px solid #eee}
-figcaption{font-size:.95rem;color:#333;max-width:70rem}table{border-collapse:collapse;font-size:.9rem}
-th,td{padding:.3rem .6rem;border-bottom:1px solid #e4e4e4;text-align:right}td{white-space:nowrap}th{background:#f3f3f3}
-td.text,th.text{text-align:left}td.loss{background:#fbe3d6}td.gain{background:#d6e9f5}
-code,pre{font-size:.85rem;background:#f6f6f6}pre{padding:.6rem;overflow-x:auto}.note{color:#555}
+nav a{margin-right:1rem;display:inline-block}figure{margin:1.2rem 0 2rem}
+.chart{overflow-x:auto}
+.chart img{display:block;box-sizing:border-box;max-width:100%;min-width:var(--legible,0);height:auto}
+.chart img{border:1px solid #eee}
+figcaption{font-size:.95em;color:#333;max-width:70rem}
+.scroll{overflow-x:auto;max-width:100%}table{border-collapse:collapse;font-size:.9rem}
+th,td{padding:.3rem .6rem;border-bottom:1px solid #e4e4e4;text-align:right;vertical-align:top}
+td{white-space:nowrap}th{background:#f3f3f3;font-weight:600}th.span{text-align:center}
+td.text,th.text{text-align:left}td.loss{background:#fbe3d6}td.gain{background:#d6e9f5}td.none{color:#555}
+.v{display:block}.sub{display:block;font-size:.85em;color:#333;white-space:nowrap}.name{font-weight:700}
+.desc{display:block;font-weight:400;font-size:.94em;color:#333;max-width:26rem;white-space:normal}
+tr.group th{background:#e9eef3;padding-top:.6rem}tr.group .desc{display:inline;max-width:none}
+#long-table tbody th[scope=row]{position:sticky;left:0;background:#fafafa;font-weight:400}
+table.heatmap td{min-width:4.2rem;text-align:center}table.heatmap td.sure .v{font-weight:700}
+table.heatmap th[scope=row]{min-width:12rem}table.heatmap thead th:not(.text){text-align:center}
+#findings{padding-left:1.2rem}#findings li{margin:.35rem 0}.lead{font-size:1.02em}
+code,pre{font-size:.85rem;background:#f6f6f6}pre{padding:.6rem;overflow-x:auto}.note{color:#444;font-size:.92em}
+@media (max-width:640px){
+body{padding:.7rem}h1{font-size:1.35rem}h2{font-size:1.2rem}
+table.heatmap,table.heatmap tbody{display:block}table.heatmap thead{display:none}
+table.heatmap tr{display:grid;grid-template-columns:repeat(3,1fr);gap:3px;margin-bottom:.8rem}
+table.heatmap th[scope=row]{grid-column:1/-1;min-width:0}
+table.heatmap td{min-width:0;padding:.25rem .2rem;white-space:normal}
+table.heatmap td::before{content:attr(data-occ-label);display:block;font-size:.85em;color:#222}
+}
+@media print{
+@page{size:A4;margin:12mm}
+body{max-width:none;padding:0;font-size:10pt}nav{display:none}
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+.scroll,.chart{overflow:visible}.chart img{min-width:0;max-width:100%}
+table{font-size:8pt;width:100%}th,td{padding:.15rem .25rem}td{white-space:normal}
+thead{display:table-header-group}tr,figure,li,.finding{break-inside:avoid}h2,h3{break-after:avoid}
+#long-table tbody th[scope=row]{position:static}details{display:none}
+}
 """
 
 
@@ -74,95 +108,26 @@ def _caption(text: str, results: Results) -> str:
     return f"{text} {_seeds_text(results)}. {_config_text(results)}"
 
 
+def legible_width(path: Path) -> float:
+    """The least CSS width at which an image's smallest text is ``LEGIBLE_PX`` tall: its pixel width times
+    LEGIBLE_PX over that text's height in pixels (points at the PNG's own dpi)."""
+    with Image.open(path) as image:
+        width = image.width
+        dpi = float(image.info.get("dpi", (72.0, 72.0))[0])
+    return width * LEGIBLE_PX / (fanplots.SMALLEST_TEXT_PT * dpi / 72.0)
+
+
 def _image(path: Path, alt: str) -> str:
     encoded = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
+    minimum = legible_width(path)
+    return (
+        f'<div class="chart"><img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}" '
+        f'style="--legible:{minimum:.0f}px" data-legible-width="{minimum:.1f}"></div>'
+    )
 
 
 def _figure(path: Path, alt: str, caption: str) -> str:
     return f"<figure>{_image(path, alt)}<figcaption>{html.escape(caption)}</figcaption></figure>"
-
-
-def _percent(value: float) -> str:
-    return "n/a" if pd.isna(value) else f"{value:+.1f}%"
-
-
-def _cell(text: str, css: str = "", **values: float) -> str:
-    """A table cell; its exact numbers ride along as data-* attributes for machines (and tests)."""
-    data = "".join(f' data-{key}="{float(value)!r}"' for key, value in values.items() if not pd.isna(value))
-    return f'<td class="{css}"{data}>{html.escape(text)}</td>'
-
-
-def _change_cells(row: pd.Series, prefix: str) -> str:
-    median, low, high = (row[f"{prefix}_change_{name}"] for name in ("median", "low", "high"))
-    css = "" if row["seeds"] < 2 else "loss" if high < 0 else "gain" if low > 0 else ""
-    interval = "n/a" if pd.isna(low) else "one seed" if row["seeds"] < 2 else f"{low:+.1f} to {high:+.1f}"
-    return _cell(_percent(median), css, value=median) + _cell(interval, css, low=low, high=high)
-
-
-def headline_html(table: pd.DataFrame, results: Results) -> str:
-    """The headline table as HTML: one row per scenario and occupation, biggest losers first."""
-    reference = (
-        f"the last 12 months of the {BASELINE} run with the same seed"
-        if results.has_baseline
-        else ("its own first 12 months")
-    )
-    header = (
-        '<tr><th class="text">Scenario</th><th class="text">Occupation</th><th>Employment change</th>'
-        "<th>90% interval</th><th>Median income change</th><th>90% interval</th>"
-        "<th>Incumbents' income change</th><th>90% interval</th>"
-        "<th>Active workers, last year (reference)</th><th>Median income, last year (reference), USD/month</th>"
-        "<th>Seeds</th></tr>"
-    )
-    rows = []
-    for _, row in table.iterrows():
-        rows.append(
-            f'<tr data-label="{html.escape(row["label"])}" data-occupation="{row["occupation"]}">'
-            f'<td class="text">{html.escape(row["label"])}</td>'
-            f'<td class="text">{registry.label(row["occupation"])}</td>'
-            + _change_cells(row, "employment")
-            + _change_cells(row, "income")
-            + _change_cells(row, "incumbents")
-            + _cell(
-                f"{row['employment_last_year']:,.1f} ({row['employment_reference']:,.1f})",
-                value=row["employment_last_year"],
-                reference=row["employment_reference"],
-            )
-            + _cell(
-                f"{row['income_last_year']:,.0f} ({row['income_reference']:,.0f})",
-                value=row["income_last_year"],
-                reference=row["income_reference"],
-            )
-            + f"<td>{row['seeds']}</td></tr>"
-        )
-    text = (
-        f"Each row compares a scenario's last 12 months with {reference}: the change in active workers and "
-        "in the median monthly income of an active worker (USD, net of agency commission), as the median "
-        "across seeds with the interval that holds 90% of seeds. Rows are sorted by the worse of the two "
-        "changes, biggest losers first. Incumbents' income follows the workers of the first month, wherever "
-        "they went: their mean monthly income over the whole run against the same workers without AI, those "
-        "who left counted at their outside option, so an occupation that loses its poorest does not look "
-        "richer (the median income of active workers does). The last columns give the levels behind the "
-        "changes (medians across seeds), the reference in brackets. Shaded cells: the whole interval is "
-        "below zero (loss, orange) or above zero (gain, blue). n/a: the reference is zero in at least one "
-        "seed (for example an occupation that does not exist without AI), or no no_ai run to compare with."
-    )
-    if results.has_baseline:
-        text += f" The {BASELINE} scenario is the reference, so it has no rows of its own."
-    caption = html.escape(_caption(text, results))
-    return f'<table id="headline-table">{header}{"".join(rows)}</table><p class="note">{caption}</p>'
-
-
-def _biggest_change(table: pd.DataFrame, occupation: str, prefix: str) -> str:
-    rows = table[table["occupation"] == occupation].dropna(subset=[f"{prefix}_change_median"])
-    if rows.empty:
-        return ""
-    row = rows.loc[rows[f"{prefix}_change_median"].abs().idxmax()]
-    against = f"against {BASELINE}" if BASELINE in set(table.attrs.get("labels", [])) else "against the first year"
-    low, high = row[f"{prefix}_change_low"], row[f"{prefix}_change_high"]
-    spread = f" (90% of seeds: {low:+.1f}% to {high:+.1f}%)" if row["seeds"] > 1 else ""
-    median = _percent(row[f"{prefix}_change_median"])
-    return f"The largest change {against} is under {row['label']}: {median} by the last year{spread}."
 
 
 def _last_year_shares(results: Results, column: str) -> str:
@@ -171,13 +136,13 @@ def _last_year_shares(results: Results, column: str) -> str:
     return "; ".join(f"{label} {100 * per_seed[label]:.0f}%" for label in results.labels)
 
 
-def _sections(results: Results, table: pd.DataFrame, figures: dict[str, Path]) -> dict[str, str]:
+def _sections(results: Results, directory: Path, figures: dict[str, Path]) -> dict[str, str]:
     fan = _fan_text(results)
     baseline_note = (
         f" The dashed grey line repeats the {BASELINE} median in every panel." if results.has_baseline else ""
     )
-    table.attrs["labels"] = results.labels
-    body = {"headline": headline_html(table, results)}
+    answer, _, _ = top.answer(results)
+    body = {"answer": answer, "how-sure": top.how_sure(results, directory), "table": table_html(results)}
     for key, measure, unit in (
         ("employment", "How many {} are active each month", "workers at the end of the month"),
         (
@@ -190,10 +155,10 @@ def _sections(results: Results, table: pd.DataFrame, figures: dict[str, Path]) -
         parts = []
         for occupation in results.occupation_names:
             name = registry.label(occupation)
-            change = _biggest_change(table, occupation, "employment" if key == "employment" else "income")
-            if key == "income":
-                change = change.replace("largest change", "largest change in the median income")
-            text = f"{measure.format(name.lower())} ({unit}), one panel per scenario. {fan}{baseline_note} {change}"
+            text = (
+                f"{measure.format(name.lower())} ({unit}), one panel per scenario; the axis starts at zero. "
+                f"{fan}{baseline_note} The numbers are in the table above."
+            )
             parts.append(
                 f"<h3>{name}</h3>" + _figure(figures[f"{key}_{occupation}"], f"{key}: {name}", _caption(text, results))
             )
@@ -281,8 +246,7 @@ def _configurations(results: Results) -> str:
 
 def render(directory: Path, results: Results, figures: dict[str, Path]) -> str:
     """The whole page as one HTML string."""
-    table = headline(results)
-    body = _sections(results, table, figures)
+    body = _sections(results, directory, figures)
     nav = "".join(f'<a href="#{key}">{title}</a>' for key, title in SECTIONS.items())
     sections = "".join(f'<section id="{key}"><h2>{SECTIONS[key]}</h2>{body[key]}</section>' for key in SECTIONS)
     kind = "sweep" if results.kind == "sweep" else "single run"

@@ -257,7 +257,7 @@ def _load_sweep(directory: Path, occupations: pd.DataFrame, market: pd.DataFrame
     return Results("sweep", occupations, market, labels, configs, overrides, jobs, missing=missing)
 
 
-def _year_means(occupations: pd.DataFrame, column: str) -> pd.DataFrame:
+def year_means(occupations: pd.DataFrame, column: str) -> pd.DataFrame:
     """Per (label, seed, occupation): the mean of ``column`` over the first and over the last 12 months."""
     first, last = first_year(occupations), last_year(occupations)
     keys = ["label", "seed", "occupation"]
@@ -266,87 +266,31 @@ def _year_means(occupations: pd.DataFrame, column: str) -> pd.DataFrame:
     ).reset_index()
 
 
-def _relative(value: pd.Series, reference: pd.Series) -> pd.Series:
+def relative_change(value: pd.Series, reference: pd.Series) -> pd.Series:
     return (value / reference.where(reference > 0) - 1.0) * 100.0
 
 
-def _baseline_reference(frame: pd.DataFrame, value: str, key: str, pool: str) -> tuple[pd.DataFrame, pd.Series]:
-    """The rows other than the baseline's, and for each the same seed's baseline ``value`` at the same ``key``
-    (the baseline's ``pool`` over its seeds where that seed is missing)."""
-    base = frame[frame["label"] == BASELINE]
+def paired_reference(
+    frame: pd.DataFrame, value: str, key: str, pool: str, reference: str = BASELINE
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows other than the ``reference`` label's, and for each the same seed's reference ``value`` at the
+    same ``key`` (the reference's ``pool`` over its seeds where that seed is missing)."""
+    base = frame[frame["label"] == reference]
     paired = base.set_index(["seed", key])[value]
     pooled = base.groupby(key)[value].agg(pool)
-    rest = frame[frame["label"] != BASELINE]
+    rest = frame[frame["label"] != reference]
     index = pd.MultiIndex.from_frame(rest[["seed", key]])
     reference = pd.Series(paired.reindex(index).to_numpy(), index=rest.index)
     return rest, reference.fillna(rest[key].map(pooled))
 
 
-def change_by_seed(results: Results, column: str) -> pd.DataFrame:
-    """Per (label, seed, occupation): ``column``'s last-year mean and its % change against the reference.
-
-    The reference is the same seed's ``no_ai`` run over the last year when the baseline is in the
-    directory (the mean over the baseline's seeds when that seed is missing), else the run's own
-    first year. The baseline's own rows are left out when it is the reference.
-    """
-    years = _year_means(results.occupations, column)
-    if results.has_baseline:
-        years, reference = _baseline_reference(years, "last", "occupation", "mean")
-    else:
-        reference = years["first"]
-    return years.assign(reference=reference, change=_relative(years["last"], reference))
-
-
-def incumbents_change_by_seed(results: Results) -> pd.DataFrame:
-    """Per (label, seed, occupation): the incumbents' mean monthly income over the whole run, and its % change.
-
-    The incumbents are the workers of the first month; those who left count at their outside
-    option. The reference is the same seed's ``no_ai`` run (the mean over its seeds when that seed
-    is missing), else none (no change is shown without ``no_ai``).
-    """
-    cohorts = results.cohorts
-    if cohorts is None or not results.has_baseline:
-        return pd.DataFrame(columns=["label", "seed", "occupation", "last", "reference", "change"])
-    means = cohorts.groupby(["label", "seed", "occupation"])["income_mean"].mean().rename("last").reset_index()
-    means, reference = _baseline_reference(means, "last", "occupation", "mean")
-    return means.assign(reference=reference, change=_relative(means["last"], reference))
-
-
-def _spread(values: pd.Series) -> pd.Series:
+def seed_spread(values: pd.Series) -> pd.Series:
     """Median and 90% interval across seeds; undefined (NaN) when any seed's value is."""
     clean = values.to_numpy(dtype=float)
     if clean.size == 0 or np.isnan(clean).any():
         return pd.Series({"median": np.nan, "low": np.nan, "high": np.nan})
     low, high = np.quantile(clean, INTERVAL)
     return pd.Series({"median": float(np.median(clean)), "low": float(low), "high": float(high)})
-
-
-def headline(results: Results) -> pd.DataFrame:
-    """Per label and occupation: employment and median-income change (median and 90% interval over seeds).
-
-    Sorted so that the biggest losers come first: by the worse of the two median changes.
-    """
-    parts = []
-    for column, prefix in (("active", "employment"), ("income_median", "income")):
-        changes = change_by_seed(results, column)
-        grouped = changes.groupby(["label", "occupation"])
-        spread = grouped["change"].apply(_spread).unstack()
-        spread.columns = [f"{prefix}_change_{name}" for name in spread.columns]
-        spread[f"{prefix}_last_year"] = grouped["last"].median()
-        spread[f"{prefix}_reference"] = grouped["reference"].median()
-        parts.append(spread)
-    incumbents = incumbents_change_by_seed(results)
-    names = [f"incumbents_change_{name}" for name in ("median", "low", "high")]
-    if not incumbents.empty:  # without a reference there is no change (an empty groupby loses the index names)
-        spread = incumbents.groupby(["label", "occupation"])["change"].apply(_spread).unstack()
-        spread = spread.reindex(columns=["median", "low", "high"])
-        spread.columns = names
-        parts.append(spread)
-    table = pd.concat(parts, axis=1).reindex(columns=[*parts[0].columns, *parts[1].columns, *names])
-    table = table.reset_index()
-    table["seeds"] = table["label"].map({label: len(results.seeds(label)) for label in results.labels})
-    table["worst_change"] = table[["employment_change_median", "income_change_median"]].min(axis=1)
-    return table.sort_values(["worst_change", "label", "occupation"], na_position="last").reset_index(drop=True)
 
 
 def twin_accounts(results: Results) -> pd.DataFrame:
@@ -362,7 +306,7 @@ def twin_accounts(results: Results) -> pd.DataFrame:
     frame["day_income"] = frame["income_total"] - frame["twin_royalties"]
     frame = frame.reset_index()
     if results.has_baseline:
-        frame, reference = _baseline_reference(frame, "day_income", "step", "median")
+        frame, reference = paired_reference(frame, "day_income", "step", "median")
         frame = frame.assign(reference=reference)
     else:
         first = first_year(frame).groupby(["label", "seed"])["day_income"].mean()
@@ -378,7 +322,7 @@ def totals_by_seed(results: Results, column: str) -> pd.DataFrame:
 
 def spread_by_label(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """Median and 90% interval of ``column`` across seeds, per label."""
-    return frame.groupby("label")[column].apply(_spread).unstack()
+    return frame.groupby("label")[column].apply(seed_spread).unstack()
 
 
 def bands(frame: pd.DataFrame, column: str, keys: tuple[str, ...] = ("label", "date")) -> pd.DataFrame:
@@ -387,3 +331,22 @@ def bands(frame: pd.DataFrame, column: str, keys: tuple[str, ...] = ("label", "d
     quantiles = grouped.quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
     quantiles.columns = ["q05", "q25", "q50", "q75", "q95"]
     return quantiles.reset_index()
+
+
+def scenario_description(results: Results, label: str) -> str:
+    """The one-line description of a label's scenario: from its run's composed config, else from the package's
+    ``configs/scenario/NAME.yaml`` (results of a version before descriptions), else empty."""
+    described = results.configs.get(label, {}).get("description")
+    if described:
+        return str(described)
+    from sim.runner.compose import config_dir
+
+    scenario = label.split(",")[0].strip()
+    path = config_dir() / "scenario" / f"{scenario}.yaml"
+    if not scenario.isidentifier() or not path.is_file():
+        return ""
+    try:
+        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return ""
+    return str(tree.get("description") or "") if isinstance(tree, dict) else ""

@@ -1,0 +1,329 @@
+"""The policy question's numbers: each scenario against doing nothing about AI, and the findings they support.
+
+Two measures per scenario and occupation, each a per-seed change against the same seed's reference
+run, then the median and 90% interval across seeds:
+
+- ``incumbents_income``: the incumbents (the workers of the first month, from ``cohorts.parquet``),
+  their mean monthly income over the whole run, those who left counted at their outside option;
+- ``head_count``: the mean number of active workers over the last 12 months.
+
+The reference is ``baseline`` (the same AI with no rule), else ``laissez_faire``, else ``no_ai``,
+else each run's own first year: :func:`policy_reference` says which and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sim.core import registry
+from sim.report.results import BASELINE, Results, paired_reference, relative_change, seed_spread, year_means
+from sim.runner.years import first_year, last_year
+
+POLICY_REFERENCES = ("baseline", "laissez_faire")  # "doing nothing about AI", in order of preference
+MEASURES = {
+    "incumbents_income": "incumbents' income",
+    "head_count": "head count",
+}
+MAX_FINDINGS = 5
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What every effect is measured against: a label of the directory, or None for each run's first year."""
+
+    label: str | None
+    why: str  # one sentence for the page
+
+    @property
+    def name(self) -> str:
+        return self.label if self.label else "the first year"
+
+
+def policy_reference(results: Results) -> Reference:
+    """The reference for the policy question: ``baseline``, else ``laissez_faire``, else ``no_ai``, else none.
+
+    A label is a reference only beside others to compare with it (a single run is compared with its first year).
+    """
+    if len(results.labels) < 2:
+        return Reference(
+            None,
+            "Against the run's own first year, as there is no other scenario to compare with: "
+            "these are changes over time, not effects of a policy.",
+        )
+    if "baseline" in results.labels:
+        return Reference(
+            "baseline",
+            "Against baseline: the same AI with no rule on AI content or replicas, so each difference is "
+            "what the scenario itself changes, measured on the same seed.",
+        )
+    if "laissez_faire" in results.labels:
+        cost = results.configs.get("laissez_faire", {}).get("ai", {}).get("cost_per_image")
+        price = f" (AI at ${float(cost):g} an image at the start)" if cost is not None else ""
+        return Reference(
+            "laissez_faire",
+            f"Against laissez_faire, as this directory has no baseline run: no rules at all{price}; where a "
+            "scenario's AI costs more, part of its difference is the price of AI, not the policy.",
+        )
+    if results.has_baseline:
+        return Reference(
+            BASELINE,
+            "Against no_ai, as this directory has neither baseline nor laissez_faire: each number is what AI "
+            "changes under the scenario, not a policy's effect against doing nothing.",
+        )
+    return Reference(
+        None,
+        "Against each run's own first year, as this directory has no baseline, laissez_faire or no_ai run: "
+        "these are changes over time, not effects of a policy.",
+    )
+
+
+def _incumbents(results: Results, reference: Reference) -> pd.DataFrame:
+    """Per (label, seed, occupation): the incumbents' mean monthly income and the reference's."""
+    cohorts = results.cohorts
+    if cohorts is None or cohorts.empty:
+        return pd.DataFrame(columns=["label", "seed", "occupation", "value", "reference"])
+    keys = ["label", "seed", "occupation"]
+    if reference.label is None:  # last year against first year of the same run
+        frame = pd.DataFrame(
+            {
+                "value": last_year(cohorts).groupby(keys)["income_mean"].mean(),
+                "reference": first_year(cohorts).groupby(keys)["income_mean"].mean(),
+            }
+        ).reset_index()
+        return frame
+    means = cohorts.groupby(keys)["income_mean"].mean().rename("value").reset_index()
+    rest, paired = paired_reference(means, "value", "occupation", "mean", reference.label)
+    return rest.assign(reference=paired)
+
+
+def _head_count(results: Results, reference: Reference) -> pd.DataFrame:
+    """Per (label, seed, occupation): active workers over the last 12 months and the reference's."""
+    years = year_means(results.occupations, "active").rename(columns={"last": "value"})
+    if reference.label is None:
+        return years.rename(columns={"first": "reference"})
+    rest, paired = paired_reference(years, "value", "occupation", "mean", reference.label)
+    return rest.drop(columns="first").assign(reference=paired)
+
+
+def effects_by_seed(results: Results, reference: Reference) -> pd.DataFrame:
+    """Per (measure, label, seed, occupation): the value, the reference's value and the % change."""
+    parts = []
+    for measure, compute in (("incumbents_income", _incumbents), ("head_count", _head_count)):
+        frame = compute(results, reference)
+        if not frame.empty:
+            parts.append(frame.assign(measure=measure))
+    if not parts:
+        return pd.DataFrame(columns=["measure", "label", "seed", "occupation", "value", "reference", "change"])
+    frame = pd.concat(parts, ignore_index=True)
+    frame["change"] = relative_change(frame["value"].astype(float), frame["reference"].astype(float))
+    return frame[["measure", "label", "seed", "occupation", "value", "reference", "change"]]
+
+
+def row_order(results: Results, reference: Reference) -> list[str]:
+    """The heatmap's rows: every label but the reference, in the directory's order, the no-AI counterfactual last."""
+    labels = [label for label in results.labels if label != reference.label]
+    return sorted(labels, key=lambda label: label == BASELINE)
+
+
+def heatmap(results: Results, reference: Reference) -> pd.DataFrame:
+    """Per (measure, label, occupation): median and 90% interval of the change across seeds, the number of
+    seeds, and the medians of the value and of the reference."""
+    frame = effects_by_seed(results, reference)
+    columns = ["measure", "label", "occupation", "median", "low", "high", "seeds", "value", "reference"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = frame.groupby(["measure", "label", "occupation"], sort=False)
+    table = grouped["change"].apply(seed_spread).unstack()
+    table["seeds"] = grouped["seed"].nunique()
+    table["value"] = grouped["value"].median()
+    table["reference"] = grouped["reference"].median()
+    table = table.reset_index()
+    order = {label: index for index, label in enumerate(row_order(results, reference))}
+    occupations = {name: index for index, name in enumerate(results.occupation_names)}
+    table = table.assign(
+        _measure=table["measure"].map(list(MEASURES).index),
+        _label=table["label"].map(order),
+        _occupation=table["occupation"].map(occupations),
+    )
+    table = table.sort_values(["_measure", "_label", "_occupation"]).drop(columns=["_measure", "_label", "_occupation"])
+    return table[columns].reset_index(drop=True)
+
+
+def beyond_noise(row: pd.Series) -> bool:
+    """True when the whole 90% interval across two or more seeds lies on one side of zero."""
+    return bool(row["seeds"] >= 2 and (row["low"] > 0 or row["high"] < 0))
+
+
+def percent(value: float, digits: int = 1) -> str:
+    """A signed percentage for the page: +12.3%; a small value keeps a digit more (+0.04%, not +0.0%), and
+    zero is +0.0%, never -0.0%."""
+    if 0 < abs(value) < 0.5 * 10**-digits:
+        digits += 1
+    return f"{round(value, digits) + 0.0:+.{digits}f}%"
+
+
+def people(occupation: str) -> str:
+    """The occupation's name inside a sentence: 'top models', 'AI content producers'."""
+    name = registry.label(occupation)
+    return name if name.split()[0].isupper() else name[0].lower() + name[1:]
+
+
+def displaceable(results: Results) -> set[str]:
+    """The occupations AI can displace (models and crew, not AI's own operators), which the findings are about."""
+    config = next((c for c in results.configs.values() if isinstance(c.get("occupations"), dict)), {})
+    roles = {name: (entry or {}).get("role") for name, entry in config.get("occupations", {}).items()}
+    return {name for name in results.occupation_names if roles.get(name, "model") != "ai_producer"}
+
+
+def interval_text(row: pd.Series) -> str:
+    """'90% interval of 5 seeds: -3.1% to +4.0%', or that a single seed has none."""
+    seeds = int(row["seeds"])
+    if seeds < 2:
+        return "one seed, so no interval"
+    return f"90% interval of {seeds} seeds: {percent(row['low'])} to {percent(row['high'])}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the report's top, with the numbers it states (carried into the page as data-* attributes)."""
+
+    text: str
+    measure: str = ""
+    label: str = ""
+    occupation: str = ""
+    median: float = float("nan")
+    low: float = float("nan")
+    high: float = float("nan")
+    seeds: int = 0
+
+
+def _finding(text: str, row: pd.Series) -> Finding:
+    return Finding(
+        text,
+        str(row["measure"]),
+        str(row["label"]),
+        str(row["occupation"]),
+        float(row["median"]),
+        float(row["low"]),
+        float(row["high"]),
+        int(row["seeds"]),
+    )
+
+
+def _candidates(table: pd.DataFrame, reference: Reference, occupations: set[str]) -> pd.DataFrame:
+    """The rows of scenarios a policymaker chooses between, for occupations AI can displace: not the reference,
+    not no_ai, not the other do-nothing scenario (when that leaves any)."""
+    usable = table[table["occupation"].isin(occupations)].dropna(subset=["median"])
+    for excluded in ({reference.label, BASELINE, *POLICY_REFERENCES}, {reference.label, BASELINE}, {reference.label}):
+        rows = usable[~usable["label"].isin(excluded)]
+        if not rows.empty:
+            return rows
+    return usable.iloc[0:0]
+
+
+def _sure(row: pd.Series) -> str:
+    if row["seeds"] < 2:
+        return "one seed, so its noise is unknown"
+    return "beyond seed noise" if beyond_noise(row) else "within seed noise"
+
+
+def _most(rows: pd.DataFrame, score: pd.Series) -> pd.Series:
+    """The row with the highest score, among those beyond seed noise when there are any: a large median
+    within the noise is not the finding a policymaker should read first."""
+    sure = rows.apply(beyond_noise, axis=1) if not rows.empty else pd.Series(dtype=bool)
+    pool = score[sure] if sure.any() else score
+    return rows.loc[pool.idxmax()]
+
+
+def findings(table: pd.DataFrame, reference: Reference, occupations: set[str]) -> list[Finding]:
+    """Three to five one-line findings from the heatmap's numbers: the largest gain and the largest loss of
+    incumbents' income, the largest change in head count (each beyond seed noise where any effect is), the
+    broadest protection, and what removing AI would do, for scale."""
+    against = f"against {reference.name}"
+    rows = _candidates(table, reference, occupations)
+    income = rows[rows["measure"] == "incumbents_income"]
+    heads = rows[rows["measure"] == "head_count"]
+    found: list[Finding] = []
+    gains, losses = income[income["median"] > 0], income[income["median"] < 0]
+    if not gains.empty:
+        best = _most(gains, gains["median"])
+        found.append(
+            _finding(
+                f"Largest gain: {best['label']} raises the income of {people(best['occupation'])} who were working "
+                f"at the start by {percent(best['median'])} {against} ({interval_text(best)}; {_sure(best)}).",
+                best,
+            )
+        )
+    elif not income.empty:
+        best = income.loc[income["median"].idxmax()]
+        found.append(
+            _finding(
+                f"No gain: no scenario raises any incumbents' income {against}; the least loss is "
+                f"{best['label']}'s for {people(best['occupation'])}, {percent(best['median'])} "
+                f"({interval_text(best)}).",
+                best,
+            )
+        )
+    if not losses.empty:
+        worst = _most(losses, -losses["median"])
+        found.append(
+            _finding(
+                f"Largest loss: the income of {people(worst['occupation'])} who were working at the start falls under "
+                f"{worst['label']}, "
+                f"{percent(worst['median'])} {against} ({interval_text(worst)}; {_sure(worst)}).",
+                worst,
+            )
+        )
+    if not heads.empty:
+        largest = _most(heads, heads["median"].abs())
+        found.append(
+            _finding(
+                f"Largest change in head count: {people(largest['occupation'])} under {largest['label']}, "
+                f"{percent(largest['median'])} active workers in the last year {against} "
+                f"({interval_text(largest)}; {_sure(largest)}).",
+                largest,
+            )
+        )
+    if not income.empty:
+        found.append(_broadest(income, against))
+    scale = table[(table["label"] == BASELINE) & (table["measure"] == "incumbents_income")]
+    scale = scale[scale["occupation"].isin(occupations)].dropna(subset=["median"])
+    if reference.label not in (None, BASELINE) and not scale.empty:
+        row = _most(scale, scale["median"].abs())
+        found.append(
+            _finding(
+                f"For scale: without AI at all the incumbents' income of {people(row['occupation'])} would be "
+                f"{percent(row['median'])} {against} ({interval_text(row)}; {_sure(row)}).",
+                row,
+            )
+        )
+    return found[:MAX_FINDINGS]
+
+
+def _broadest(income: pd.DataFrame, against: str) -> Finding:
+    """The scenario that raises the most occupations' incumbents' income beyond seed noise."""
+    sure = income.assign(gain=income.apply(lambda row: beyond_noise(row) and row["median"] > 0, axis=1))
+    counts = sure.groupby("label", sort=False).agg(gains=("gain", "sum"), mean=("median", "mean"), n=("gain", "size"))
+    counts = counts.sort_values(["gains", "mean"], ascending=False)
+    label, best = counts.index[0], counts.iloc[0]
+    seeds = int(income["seeds"].min())
+    if best["gains"] == 0:
+        return Finding(
+            f"Broadest protection: none; no scenario raises any occupation's incumbents' income {against} beyond "
+            f"the noise of its {seeds} seed{'s' if seeds > 1 else ''}; the highest mean over occupations is {label}'s, "
+            f"{percent(best['mean'])}.",
+            "incumbents_income",
+            str(label),
+            median=float(best["mean"]),
+            seeds=seeds,
+        )
+    return Finding(
+        f"Broadest protection: {label} raises incumbents' income {against} in {int(best['gains'])} of "
+        f"{int(best['n'])} occupations beyond seed noise (mean over occupations {percent(best['mean'])}).",
+        "incumbents_income",
+        str(label),
+        median=float(best["mean"]),
+        seeds=seeds,
+    )

@@ -1,0 +1,195 @@
+"""The report's top: the findings, the scenario x occupation heatmaps and "How sure", as HTML.
+
+Every number shown rides along as a data-* attribute, so tests (and machines) read the exact values.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from sim.core import registry
+from sim.report import robustness
+from sim.report.effects import (
+    MEASURES,
+    Finding,
+    Reference,
+    beyond_noise,
+    displaceable,
+    findings,
+    heatmap,
+    percent,
+    policy_reference,
+    row_order,
+)
+from sim.report.results import BASELINE, Results, scenario_description
+
+SATURATION = 50.0  # % change at which a cell's colour is at full strength
+MEASURE_TEXT = {
+    "incumbents_income": (
+        "Incumbents' income: the workers of the first month, wherever they went, their mean monthly income over "
+        "the whole run (those who left counted at their outside option)"
+    ),
+    "head_count": "Head count: active workers, mean over the last 12 months",
+}
+FIRST_YEAR_TEXT = {
+    "incumbents_income": (
+        "Incumbents' income: the workers of the first month, wherever they went, their mean monthly income in the "
+        "last 12 months against the first 12 (those who left counted at their outside option)"
+    ),
+    "head_count": "Head count: active workers, mean over the last 12 months against the first 12",
+}
+
+
+def data_attributes(**values: object) -> str:
+    """data-* attributes; floats in full precision, missing numbers left out."""
+    parts = []
+    for key, value in values.items():
+        if isinstance(value, float):
+            if pd.isna(value):
+                continue
+            value = repr(value)
+        elif value == "":
+            continue
+        parts.append(f' data-{key.replace("_", "-")}="{html.escape(str(value))}"')
+    return "".join(parts)
+
+
+def shade(change: float, sure: bool) -> str:
+    """The cell's background: blue for a gain, orange for a loss, stronger for larger; pale within seed noise."""
+    strength = min(abs(change), SATURATION) / SATURATION
+    alpha = (0.12 + 0.43 * strength) * (1.0 if sure else 0.45)
+    hue = "0,114,178" if change >= 0 else "213,94,0"
+    return f"background:rgba({hue},{alpha:.2f})"
+
+
+def _short(value: float) -> str:
+    """A percentage for a small cell: whole numbers from 10% up."""
+    return percent(value, 0 if abs(value) >= 10 else 1)
+
+
+def _heat_cell(row: pd.Series | None, occupation: str) -> str:
+    name = html.escape(registry.label(occupation))
+    if row is None or pd.isna(row["median"]):
+        return f'<td class="none" data-occupation="{occupation}" data-occ-label="{name}">-</td>'
+    sure = beyond_noise(row)
+    interval = (f"{_short(row['low'])} to {_short(row['high'])}" if row["seeds"] >= 2 else "one seed").replace("%", "")
+    data = data_attributes(
+        occupation=occupation,
+        occ_label=registry.label(occupation),
+        median=float(row["median"]),
+        low=float(row["low"]),
+        high=float(row["high"]),
+        seeds=int(row["seeds"]),
+        value=float(row["value"]),
+        reference=float(row["reference"]),
+    )
+    css = "sure" if sure else "noise"
+    return (
+        f'<td class="{css}" style="{shade(row["median"], sure)}"{data}><span class="v">{_short(row["median"])}</span>'
+        f'<span class="sub">{interval}</span></td>'
+    )
+
+
+def _missing_note(table: pd.DataFrame, reference: Reference, occupations: list[str]) -> str:
+    """One sentence for every '-' cell, instead of a row of n/a."""
+    missing = table[table["median"].isna()]
+    if missing.empty:
+        return ""
+    names = [registry.label(name) for name in occupations if name in set(missing["occupation"])]
+    base = f"{reference.name} has none of them (or they earn nothing there) in at least one seed"
+    if reference.label == BASELINE:
+        base = "they do not exist without AI"
+    return f" -: no change can be computed for {', '.join(names)}, as {base}."
+
+
+def heatmap_html(table: pd.DataFrame, measure: str, results: Results, reference: Reference) -> str:
+    """One heatmap: scenarios as rows (with their descriptions), occupations as columns."""
+    rows_of = table[table["measure"] == measure]
+    if rows_of.empty:
+        return ""
+    occupations = [name for name in results.occupation_names if name in set(rows_of["occupation"])]
+    header = '<tr><th class="text">Scenario</th>' + "".join(
+        f"<th>{html.escape(registry.label(name))}</th>" for name in occupations
+    )
+    cells = {(row["label"], row["occupation"]): row for _, row in rows_of.iterrows()}
+    body = []
+    for label in row_order(results, reference):
+        if not any((label, name) in cells for name in occupations):
+            continue
+        description = scenario_description(results, label)
+        if label == BASELINE and reference.label != BASELINE:
+            description = (description + " " if description else "") + "(counterfactual, for scale)"
+        body.append(
+            f'<tr data-label="{html.escape(label)}"><th class="text" scope="row"><span class="name">'
+            f'{html.escape(label)}</span><span class="desc">{html.escape(description)}</span></th>'
+            + "".join(_heat_cell(cells.get((label, name)), name) for name in occupations)
+            + "</tr>"
+        )
+    texts = MEASURE_TEXT if reference.label else FIRST_YEAR_TEXT
+    against = f"against {reference.name}, same seed" if reference.label else ""
+    title = f"{texts[measure]}{'; ' + against if against else ''}."
+    seeds = sorted(set(rows_of["seeds"].astype(int)))
+    seeds_text = f"{seeds[0]}" if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}"
+    note = (
+        f"Each cell: the median change across {seeds_text} seeds, and below it the interval that holds 90% of "
+        f"seeds. Blue: a gain, orange: a loss, stronger up to {SATURATION:.0f}%; bold on a strong colour: the whole "
+        "interval is on one side of zero; pale: within seed noise." + _missing_note(rows_of, reference, occupations)
+    )
+    return (
+        f'<h3>{html.escape(title.split(":")[0])}</h3><p class="note">{html.escape(title)}</p>'
+        f'<div class="scroll"><table class="heatmap" id="heatmap-{measure}"><thead>{header}</tr></thead>'
+        f'<tbody>{"".join(body)}</tbody></table></div><p class="note">{html.escape(note)}</p>'
+    )
+
+
+def findings_html(found: list[Finding]) -> str:
+    items = []
+    for finding in found:
+        data = data_attributes(
+            measure=finding.measure,
+            label=finding.label,
+            occupation=finding.occupation,
+            median=finding.median,
+            low=finding.low,
+            high=finding.high,
+            seeds=finding.seeds,
+        )
+        head, _, rest = finding.text.partition(": ")  # "Largest gain: ..." reads at a glance with its head bold
+        text = f"<strong>{html.escape(head)}:</strong> {html.escape(rest)}" if rest else html.escape(head)
+        items.append(f'<li class="finding"{data}>{text}</li>')
+    return f'<ul id="findings">{"".join(items)}</ul>'
+
+
+def answer(results: Results) -> tuple[str, pd.DataFrame, Reference]:
+    """The top section's HTML (findings, then both heatmaps), with the heatmap table and the reference used."""
+    reference = policy_reference(results)
+    table = heatmap(results, reference)
+    found = findings(table, reference, displaceable(results))
+    parts = [f'<p class="lead" id="reference">{html.escape(reference.why)}</p>', findings_html(found)]
+    if results.cohorts is None:
+        parts.append(
+            '<p class="note">These results have no cohorts.parquet (made by an older version), so the '
+            "incumbents' income cannot be shown; rerun to see it.</p>"
+        )
+    parts += [heatmap_html(table, measure, results, reference) for measure in MEASURES]
+    return "".join(parts), table, reference
+
+
+def how_sure(results: Results, directory: Path, docs: Path = robustness.REPOSITORY_DOCS) -> str:
+    """Seeds and their intervals; then what seeds do not cover, and where that is measured."""
+    counts = {label: len(results.seeds(label)) for label in results.labels}
+    sizes = sorted(set(counts.values()))
+    seeds = f"{sizes[0]}" if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]}"
+    close = " (with fewer than 10 seeds it is close to their full range)" if sizes[-1] < 10 else ""
+    return (
+        f'<p id="seeds-note">Chance: every scenario ran with {seeds} seeds (random streams: which brands adopt AI '
+        "when, who gets booked). Every interval in this report holds 90% of the seeds' values, from the 5th to "
+        f"the 95th percentile{close}. An effect whose interval lies on one side of zero is beyond seed noise; "
+        "more seeds narrow the intervals.</p>"
+        "<p>Assumptions: seeds vary chance, not the model. Its parameters are calibrated and checked against data "
+        "in docs/calibration.md and docs/validation.md; how much each result depends on them is below.</p>"
+        f"<h3>Robust policy ranking</h3>{robustness.section(directory, docs)}"
+    )
