@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 
 from sim.science import calibration
-from tests.conftest import make_config
 
 
 def _occupations(rate: float, models: float, photographers: float, makeup: float, seed: int) -> pd.DataFrame:
@@ -46,58 +43,41 @@ def test_range_target_distance_is_zero_inside_and_relative_outside():
     assert target.distance(300.0) == pytest.approx(0.5)
 
 
-def test_sensitivity_design_is_reproducible_and_applies_values():
-    pytest.importorskip("SALib")
-    from sim.science import sensitivity
-
-    parameters = [
-        {"key": "ai.cost_per_image", "low": 0.5, "high": 20.0, "log": True},
-        {"key": "market.job_days", "low": 1, "high": 5},
-    ]
-    first, again = sensitivity.design(parameters, 8, seed=3), sensitivity.design(parameters, 8, seed=3)
-    assert first.shape == (8 * (2 + 2), 2)
-    assert (first == again).all()
-    assert first[:, 0].min() >= 0.5 and first[:, 0].max() <= 20.0
-    cfg = sensitivity.with_values(
-        make_config("population=classroom"), {"ai.cost_per_image": 2.5, "market.job_days": 2.6}
-    )
-    assert cfg.ai.cost_per_image == 2.5 and cfg.market.job_days == 3
-
-
-# the documented commands of the two experiments, at smoke size: tests/conftest.py starts them when collection ends
-@pytest.mark.slow
-@pytest.mark.parametrize("documented_sweep", ["calibration"], indirect=True)
-def test_documented_calibration_command_writes_the_fit(documented_sweep):
-    done, sweep = documented_sweep
-    assert done.returncode == 0, done.stderr[-2000:]
-    fitted = json.loads((sweep / "calibration.json").read_text())
-    assert set(fitted["fitted"]) == {"occupations.ecommerce_model.day_rate", "occupations.photographer.day_rate"}
-    assert [t["name"] for t in fitted["targets"]] == [t.name for t in calibration.TARGETS]
-    assert "models_median" in (sweep / "calibration.md").read_text()
-
-
+# the documented commands of the experiments, at smoke size: tests/conftest.py starts them when collection ends
 @pytest.mark.slow
 @pytest.mark.parametrize("documented_sweep", ["sensitivity"], indirect=True)
-def test_documented_sensitivity_command_writes_indices_for_every_output_and_parameter(documented_sweep):
+def test_documented_sensitivity_command_writes_indices_of_every_effect_and_parameter(documented_sweep):
     pytest.importorskip("SALib")
-    from sim.science import sensitivity
+    from sim.science.sensitivity_effects import OUTPUTS
 
     done, sweep = documented_sweep
     assert done.returncode == 0, done.stderr[-2000:]
     table = pd.read_parquet(sweep / "sensitivity.parquet")
-    assert set(table["output"]) == set(sensitivity.OUTPUTS)
-    assert table.groupby("output")["parameter"].nunique().eq(8).all()
+    assert set(table["output"]) == set(OUTPUTS)
+    assert table.groupby("output")["parameter"].nunique().eq(2).all()  # the smoke form's two parameters
+    assert table["ST"].notna().any()
     assert (sweep / "sensitivity.png").read_bytes()[:4] == b"\x89PNG"
+    assert "Widest 95% interval" in (sweep / "sensitivity.md").read_text()
     jobs = pd.read_parquet(sweep / "jobs.parquet")
-    assert len(jobs) == 2 * 10 * 2 and (jobs["status"] == "complete").all()
+    assert len(jobs) == 2 * (2 + 2) * 2 * 2 and (jobs["status"] == "complete").all()  # points x arms x seeds
+    assert set(jobs["scenario"]) == {"baseline", "no_ai"}
 
 
-def test_a_design_point_outside_the_design_is_rejected():
+@pytest.mark.slow
+@pytest.mark.parametrize("documented_sweep", ["sensitivity_screen"], indirect=True)
+def test_documented_screen_command_writes_the_screen_and_the_robust_ranking(documented_sweep):
     pytest.importorskip("SALib")
-    from sim.core.schema import ConfigError, to_schema
-    from sim.science import sensitivity
-    from tests.conftest import compose_config
+    from sim.science import robustness
+    from sim.science.sensitivity_design import NOISE
 
-    cfg = to_schema(compose_config("experiment=sensitivity", "sensitivity.base_samples=2", "sensitivity.point=20"))
-    with pytest.raises(ConfigError, match=r"sensitivity.point = 20 is out of range: allowed 0 <= value <= 19"):
-        sensitivity.apply_point(cfg)
+    done, sweep = documented_sweep
+    assert done.returncode == 0, done.stderr[-2000:]
+    screen = pd.read_parquet(sweep / "screen.parquet")
+    assert set(screen["parameter"]) == {"ai.cost_per_image", "market.content_elasticity", NOISE}
+    assert (screen["mu_star"] >= 0).all()
+    ranking = pd.read_csv(sweep / "robustness.csv")
+    assert list(ranking.columns) == robustness.COLUMNS
+    assert set(ranking["scenario"]) == {"union_royalties"}
+    occupations = set(pd.read_parquet(sweep / "cohorts.parquet")["occupation"])
+    assert set(ranking["occupation"]) == occupations
+    assert ranking["points"].eq(8).all() and ranking["share_raises"].between(0, 1).all()

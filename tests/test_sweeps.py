@@ -48,26 +48,29 @@ def test_required_experiments_exist_and_are_catalogued():
         assert f"experiment={name}" in catalogue, name
 
 
-SMOKE_EXTRA = {"sensitivity": ["sensitivity.base_samples=2"]}  # a smaller design, documented in experiments/
-# experiments whose whole smoke sweep tests/test_science.py runs (every point composed, validated and run)
-SMOKE_RUN_IN_FULL = ("calibration", "sensitivity")
+# the sensitivity experiments' smoke forms cut their design (configs/experiment/size/NAME_smoke.yaml): their job counts
+SMOKE_JOBS = {"sensitivity": 32, "sensitivity_screen": 64}
+# experiments whose whole smoke sweep tests/test_science.py or tests/test_evidence.py runs (every point composed,
+# validated and run)
+SMOKE_RUN_IN_FULL = ("calibration", "history", "sensitivity", "sensitivity_screen")
 
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_experiment_sweeps_have_their_size_and_the_smoke_size_keeps_every_point(name):
     full, swept = sweep_of(f"experiment={name}")
-    extra = SMOKE_EXTRA.get(name, [])
-    assert len(full) >= 20 and ("seed" in swept or extra)  # sensitivity: one seed per design point
-    smoke, _ = sweep_of(f"experiment={name}", "size=smoke", *extra)
-    full_points = 20 if extra else len(full) // len({job_seed(job) for job in full})
+    assert len(full) >= 20 and "seed" in swept
+    smoke, _ = sweep_of(f"experiment={name}", "size=smoke")
+    if name in SMOKE_JOBS:  # a smaller design, not every point
+        assert len(smoke) == SMOKE_JOBS[name]
+        return
+    full_points = len(full) // len({job_seed(job) for job in full})
     assert len(smoke) == full_points * 2
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_experiment_smoke_points_compose_and_run(name):
-    extra = SMOKE_EXTRA.get(name, [])
-    smoke, _ = sweep_of(f"experiment={name}", "size=smoke", *extra)
+    smoke, _ = sweep_of(f"experiment={name}", "size=smoke")
     if name in SMOKE_RUN_IN_FULL:  # its every point composes and runs in tests/test_science.py
         points = [smoke[0], smoke[-1]]
     else:  # each point once: its jobs differ from one seed to the next in the seed alone
@@ -76,9 +79,7 @@ def test_experiment_smoke_points_compose_and_run(name):
             tuple(o for o in job if o != job_seed(job)) for job in points
         }
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):  # every point composes and validates
-        configs = [
-            to_schema(compose("config", overrides=[f"experiment={name}", "size=smoke", *extra, *job])) for job in points
-        ]
+        configs = [to_schema(compose("config", overrides=[f"experiment={name}", "size=smoke", *job])) for job in points]
     assert all(cfg.population.name == "classroom" and cfg.steps == 12 for cfg in configs)
     for cfg in (configs[0], configs[-1]):
         occupations, market = simulate(cfg)

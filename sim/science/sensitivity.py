@@ -1,181 +1,129 @@
-"""Global sensitivity analysis (Sobol', with SALib): design, per-point runs, indices and a chart.
+"""Global sensitivity of AI's effects (Sobol', with SALib): indices with intervals, a chart, the robust ranking.
 
-``experiment=sensitivity`` sweeps ``sensitivity.point`` over the Saltelli design of
-``base_samples`` points over ``k`` parameters (``base_samples * (k + 2)`` points: first-order and
-total indices, no second order), so each design point is an ordinary sweep job: skipped when
-done, recorded when it fails, collected with the others. :func:`apply_point` sets a job's
-parameter values; when the sweep ends, :class:`SensitivityCallback` reads the combined tables,
-averages each point's outputs over seeds and writes the indices with bootstrap confidence
-intervals (``sensitivity.parquet``, ``.md``, ``.png``). SALib is an optional extra:
-``pip install -e ".[sensitivity]"``; ``python -m sim.science.sensitivity DIR`` redoes the analysis.
+``experiment=sensitivity`` sweeps ``sensitivity.point`` over a Saltelli design of ``base_samples``
+points over the leading parameters of the Morris screen (``experiment=sensitivity_screen``,
+sim/science/sensitivity_screen.py), each point in the ``baseline`` and ``no_ai`` arms with the
+same seeds (sim/science/sensitivity_design.py). Each job is an ordinary sweep job: skipped when
+done, recorded when it fails, collected with the others. When the sweep ends,
+:class:`SensitivityCallback` computes the AI effects (sim/science/sensitivity_effects.py),
+averages them over each point's seeds and writes the first-order and total indices with 95%
+bootstrap intervals (``sensitivity.parquet``, ``.md``, ``.png``), and ``robustness.csv`` when
+policy arms ran. SALib is an optional extra (``pip install -e ".[sensitivity]"``); the callback
+checks it, and the design, before any job starts. ``python -m sim.science.sensitivity DIR``
+redoes the analysis of a collected sweep.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.core.registry import Occupations
-from sim.core.schema import ConfigError, SensitivityConfig, SimConfig, validate
-from sim.runner import io
+from sim.core.schema import ConfigError, SensitivityConfig, SimConfig
+from sim.runner import errors, io
 from sim.runner.collect import CollectCallback
-from sim.runner.years import last_year
+from sim.science import robustness
+from sim.science.sensitivity_design import apply_design, design, parameter_list, problem, require_salib
+from sim.science.sensitivity_effects import (
+    OUTPUTS,
+    crew_of,
+    effects,
+    noise_share,
+    point_means,
+    read_tables,
+    run_outputs,
+)
 
-POINT = "sensitivity.point"
-OUTPUTS = {
-    "ecommerce_model_active": "E-commerce models employed (last year)",
-    "top_model_income": "Top model mean income (last year, USD/month)",
-    "crew_days": "Crew days worked per month (last year)",
-    "ai_share": "AI share of all shoots (last year)",
-}
-
-
-def _require_salib():
-    try:
-        import SALib  # noqa: F401
-    except ModuleNotFoundError as missing:
-        raise SystemExit(
-            'error: the sensitivity experiment needs SALib: run `.venv/bin/pip install -e ".[sensitivity]"`'
-        ) from missing
-
-
-def problem(parameters: list[dict]) -> dict:
-    """SALib problem from the experiment's parameter list ({key, low, high, log})."""
-    bounds = [[np.log(p["low"]), np.log(p["high"])] if p.get("log") else [p["low"], p["high"]] for p in parameters]
-    return {"num_vars": len(parameters), "names": [p["key"] for p in parameters], "bounds": bounds}
-
-
-def design(parameters: list[dict], base_samples: int, seed: int) -> np.ndarray:
-    """The Saltelli design in natural units, shape (n (k + 2), k); the same inputs give the same design."""
-    _require_salib()
-    from SALib.sample import sobol
-
-    points = sobol.sample(problem(parameters), base_samples, calc_second_order=False, scramble=True, seed=seed)
-    logs = np.array([bool(p.get("log")) for p in parameters])
-    points[:, logs] = np.exp(points[:, logs])
-    return points
-
-
-def with_values(cfg: SimConfig, values: dict[str, float]) -> SimConfig:
-    """A copy of ``cfg`` with dotted keys set (integers rounded where the schema wants int)."""
-
-    def set_path(node, parts: list[str], value):
-        head = parts[0]
-        if len(parts) == 1:
-            current = getattr(node, head)
-            typed = round(value) if isinstance(current, int) and not isinstance(current, bool) else float(value)
-            return replace(node, **{head: typed})
-        return replace(node, **{head: set_path(getattr(node, head), parts[1:], value)})
-
-    for key, value in values.items():
-        cfg = set_path(cfg, key.split("."), value)
-    return validate(cfg)
-
-
-def horizon_outputs(occupations: pd.DataFrame, market: pd.DataFrame, crew: tuple[str, ...]) -> dict[str, float]:
-    """The analysed outputs: means over the last 12 months of one run."""
-    by_occ = last_year(occupations).groupby("occupation")
-    recent = last_year(market)
-    shoots = recent[["shoots_human", "shoots_twin", "shoots_generic"]].sum()
-    return {
-        "ecommerce_model_active": float(by_occ["active"].mean()["ecommerce_model"]),
-        "top_model_income": float(by_occ["income_mean"].mean()["top_model"]),
-        "crew_days": float(by_occ["days_worked"].mean()[list(crew)].sum()),
-        "ai_share": float((shoots["shoots_twin"] + shoots["shoots_generic"]) / max(shoots.sum(), 1)),
-    }
+METHOD = "sobol"
+LEADING = 0.1  # a total index at least this large makes a parameter "leading" for the interval check
+WIDTH_GOAL = 0.1  # the 95% interval of every leading total index should be narrower than this
 
 
 def apply_point(cfg: SimConfig) -> SimConfig:
-    """The config with this job's design-point values set (``cfg`` unchanged if not a sensitivity run)."""
-    settings = cfg.sensitivity
-    if settings is None:
-        return cfg
-    parameters = [asdict(p) for p in settings.parameters]
-    points = design(parameters, settings.base_samples, settings.design_seed)
-    if settings.point >= len(points):
-        raise ConfigError(
-            f"sensitivity.point = {settings.point} is out of range: allowed 0 <= value <= {len(points) - 1} "
-            f"({settings.base_samples} base samples x ({len(parameters)} parameters + 2))"
-        )
-    values = dict(zip([p["key"] for p in parameters], points[settings.point].tolist(), strict=True))
-    try:
-        return with_values(cfg, values)
-    except AttributeError as missing:
-        raise ConfigError(f"sensitivity.parameters: {missing.name!r} is not a config key") from missing
+    """The config of this job: its Saltelli design point's values in its arm (``cfg`` if not a sensitivity run)."""
+    return apply_design(cfg, METHOD)
 
 
-def point_outputs(occupations: pd.DataFrame, market: pd.DataFrame, crew: tuple[str, ...]) -> pd.DataFrame:
-    """The analysed outputs of every design point, averaged over its seeds."""
-    rows = []
-    for (point, _seed), runs in occupations.groupby([POINT, "seed"]):
-        jobs = market[(market[POINT] == point) & (market["seed"] == _seed)]
-        rows.append({"point": int(point), **horizon_outputs(runs, jobs, crew)})
-    return pd.DataFrame(rows).groupby("point").mean().sort_index()
-
-
-def crew_of(sweep_dir: Path) -> tuple[str, ...]:
-    """The crew occupations of a sweep, from the config Hydra saved beside it (``multirun.yaml``)."""
-    saved = io.read_yaml(Path(sweep_dir) / "multirun.yaml") if (Path(sweep_dir) / "multirun.yaml").is_file() else None
-    if not isinstance(saved, dict) or not isinstance(saved.get("occupations"), dict):
-        raise SystemExit(f"error: {sweep_dir}/multirun.yaml is missing or has no occupations: rerun the sweep")
-    return Occupations.from_config(saved["occupations"]).crew_names
-
-
-def analyse(sweep_dir: Path, settings: SensitivityConfig | dict) -> pd.DataFrame:
-    """Sobol' first-order and total indices (95% bootstrap intervals) for every output."""
-    _require_salib()
+def indices(point_outputs: pd.DataFrame, parameters: list[dict], seed: int) -> pd.DataFrame:
+    """First-order and total Sobol' indices (95% bootstrap intervals): one row per output and parameter."""
+    require_salib()
     from SALib.analyze import sobol
 
-    if not isinstance(settings, dict):
-        settings = asdict(settings)
-    sweep_dir = Path(sweep_dir)
-    parameters = settings["parameters"]
-    expected = len(design(parameters, settings["base_samples"], settings["design_seed"]))
-    tables = [pd.read_parquet(sweep_dir / f"{name}.parquet") for name in ("occupations", "market")]
-    outputs = point_outputs(*tables, crew_of(sweep_dir))
-    missing = sorted(set(range(expected)) - set(outputs.index))
-    if missing:
-        raise SystemExit(f"error: {len(missing)} of {expected} design points have no result in {sweep_dir}")
-    outputs = outputs.loc[range(expected)]
     names = problem(parameters)["names"]
     rows = []
     for output in OUTPUTS:
-        indices = sobol.analyze(
-            problem(parameters), outputs[output].to_numpy(), calc_second_order=False, seed=settings["design_seed"]
-        )
+        values = point_outputs[output].to_numpy(dtype=float)
+        if not np.isfinite(values).all() or values.std() == 0:  # an output that does not move has no indices
+            found = dict.fromkeys(("S1", "S1_conf", "ST", "ST_conf"), np.full(len(names), np.nan))
+        else:
+            found = sobol.analyze(problem(parameters), values, calc_second_order=False, seed=seed)
         for i, name in enumerate(names):
             rows.append(
-                {
-                    "output": output,
-                    "parameter": name,
-                    **{column: float(indices[column][i]) for column in ("S1", "S1_conf", "ST", "ST_conf")},
-                }
+                {"output": output, "parameter": name, **{c: float(found[c][i]) for c in found if "S2" not in c}}
             )
-    table = pd.DataFrame(rows)
+    return pd.DataFrame(rows)[["output", "parameter", "S1", "S1_conf", "ST", "ST_conf"]]
+
+
+def analyse(sweep_dir: Path, settings: SensitivityConfig | dict) -> pd.DataFrame:
+    """Sobol' indices of the AI effects of a collected sweep: sensitivity.parquet/.md/.png (and robustness.csv)."""
+    settings = _as_dict(settings)
+    sweep_dir = Path(sweep_dir)
+    parameters = parameter_list(settings["parameters"])
+    expected = len(design(parameters, settings["base_samples"], settings["design_seed"], METHOD))
+    runs = run_outputs(*read_tables(sweep_dir), crew_of(sweep_dir))  # one row per (point, scenario, seed)
+    per_seed = effects(runs)
+    means = point_means(per_seed)
+    missing = sorted(set(range(expected)) - set(means.index))
+    if missing:
+        raise SystemExit(
+            f"error: {len(missing)} of {expected} design points have no baseline and no_ai result in {sweep_dir}"
+        )
+    means = means.loc[range(expected)]
+    table = indices(means, parameters, settings["design_seed"])
+    noise = noise_share(per_seed, list(OUTPUTS))
     io.write_parquet(table, sweep_dir / "sensitivity.parquet")
-    text = markdown(table, expected, settings)
+    text = markdown(table, settings, expected, int(means["seeds"].min()), noise)
     io.write_atomic(sweep_dir / "sensitivity.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     chart(table, sweep_dir / "sensitivity.png")
+    points = design(parameters, settings["base_samples"], settings["design_seed"], METHOD)
+    robustness.write_if_arms(sweep_dir, runs, pd.DataFrame(points, columns=problem(parameters)["names"]))
     return table
 
 
-def markdown(table: pd.DataFrame, points: int, settings: dict) -> str:
-    """The indices as one Markdown table per output."""
+def interval_check(table: pd.DataFrame) -> tuple[float, int]:
+    """(widest 95% interval of a leading total index, how many leading indices); nan when none leads."""
+    leading = table[table["ST"] >= LEADING]
+    return (float((2 * leading["ST_conf"]).max()) if len(leading) else float("nan")), len(leading)
+
+
+def markdown(table: pd.DataFrame, settings: dict, points: int, seeds: int, noise: pd.Series) -> str:
+    """The indices as one Markdown table per output, with the sample size and the interval check."""
+    width, leading = interval_check(table)
+    verdict = "meets" if width < WIDTH_GOAL else "misses"
     lines = [
-        "# Sobol' sensitivity indices",
+        "# Sobol' indices of AI's effects",
         "",
-        f"Saltelli design: {settings['base_samples']} base samples, {points} points, design seed "
-        f"{settings['design_seed']}; outputs averaged over each point's seeds; 95% bootstrap intervals.",
+        f"Saltelli design: {settings['base_samples']} base samples x ({len(settings['parameters'])} parameters + 2) = "
+        f"{points} points, each in the baseline and no_ai arms with {seeds} seeds (common random numbers), design seed "
+        f"{settings['design_seed']}; outputs are each point's mean effect over its seeds; 95% bootstrap intervals (±).",
+        "",
+        f"Widest 95% interval of the {leading} leading total indices (ST >= {LEADING}): {width:.3f} "
+        f"({verdict} the goal of < {WIDTH_GOAL}).",
         "",
     ]
     for output, rows in table.groupby("output", sort=False):
-        lines += [f"## {OUTPUTS[output]}", "", "| parameter | first-order S1 | total ST |", "|---|---|---|"]
+        lines += [
+            f"## {OUTPUTS[output]}",
+            "",
+            f"Seed noise left in the point means: {100 * noise.get(output, float('nan')):.1f}% of their variance.",
+            "",
+            "| parameter | first-order S1 | total ST |",
+            "|---|---|---|",
+        ]
         for row in rows.sort_values("ST", ascending=False).itertuples():
             lines.append(f"| `{row.parameter}` | {row.S1:.2f} ± {row.S1_conf:.2f} | {row.ST:.2f} ± {row.ST_conf:.2f} |")
         lines.append("")
@@ -193,7 +141,7 @@ def chart(table: pd.DataFrame, path: Path) -> None:
         y = np.arange(len(rows))
         axis.barh(y + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], color="#0072B2", label="total (ST)")
         axis.barh(y - 0.2, rows["S1"], 0.4, xerr=rows["S1_conf"], color="#E69F00", label="first-order (S1)")
-        axis.set_yticks(y, rows["parameter"], fontsize=8)
+        axis.set_yticks(y, rows["parameter"], fontsize=7)
         axis.set_title(OUTPUTS[output], fontsize=9)
         axis.set_xlabel("Sobol' index")
         axis.grid(axis="x", alpha=0.3)
@@ -202,19 +150,65 @@ def chart(table: pd.DataFrame, path: Path) -> None:
     save_png(figure, path)
 
 
-class SensitivityCallback(CollectCallback):
-    """Replaces the collect callback in ``experiment=sensitivity``: collect, then the indices."""
+def _as_dict(settings: Any) -> dict:
+    if isinstance(settings, dict):
+        return settings
+    from dataclasses import asdict
 
-    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
-        super().on_multirun_end(config, **kwargs)  # exits 1 when a design point failed or is missing
-        table = analyse(Path(config.hydra.sweep.dir), _settings(config))
-        print(f"sensitivity indices: {Path(config.hydra.sweep.dir) / 'sensitivity.md'} ({len(table)} rows)")
+    return asdict(settings)
 
 
-def _settings(config: Any) -> dict:
+def settings_of(config: Any) -> dict:
+    """The ``sensitivity`` node of a composed or saved config, as plain data."""
     from omegaconf import OmegaConf
 
     return OmegaConf.to_container(config.sensitivity, resolve=True)
+
+
+def check_before_sweep(config: Any, method: str) -> None:
+    """SALib present and the design drawable, or one line and exit 2, before any job starts."""
+    try:
+        require_salib()
+        settings = settings_of(config)
+        design(parameter_list(settings["parameters"]), settings["base_samples"], settings["design_seed"], method)
+    except SystemExit as stop:
+        print(stop.code if isinstance(stop.code, str) else "error: the sensitivity design failed", file=sys.stderr)
+        sys.exit(errors.BAD_INPUT)
+    except (ConfigError, KeyError, TypeError, ValueError) as error:
+        print(f"error: {errors.one_line(error)}", file=sys.stderr)
+        sys.exit(errors.BAD_INPUT)
+
+
+class SensitivityCallback(CollectCallback):
+    """Replaces the collect callback in ``experiment=sensitivity``: check first; collect, then the indices."""
+
+    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
+        check_before_sweep(config, METHOD)
+        super().on_multirun_start(config, **kwargs)
+
+    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        super().on_multirun_end(config, **kwargs)  # exits 1 when a design point failed or is missing
+        sweep_dir = Path(config.hydra.sweep.dir)
+        try:
+            table = analyse(sweep_dir, settings_of(config))
+        except Exception as error:  # Hydra would turn it into a warning and exit 0: one line, exit 1
+            print(f"error: the analysis failed: {errors.one_line(error)}", file=sys.stderr)
+            sys.exit(errors.FAILED)
+        width, _ = interval_check(table)
+        print(
+            f"sensitivity indices: {sweep_dir / 'sensitivity.md'} ({len(table)} rows; widest leading ST interval "
+            f"{width:.3f})"
+        )
+
+
+def saved_settings(sweep_dir: Path) -> dict:
+    """The ``sensitivity`` settings a sweep's jobs ran with, from a job's saved config."""
+    from omegaconf import OmegaConf
+
+    job = next(iter(sorted(Path(sweep_dir).glob("*/.hydra/config.yaml"))), None)
+    if job is None:
+        raise SystemExit(f"error: {sweep_dir} holds no sensitivity jobs (no */.hydra/config.yaml)")
+    return settings_of(OmegaConf.load(job))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,12 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.science.sensitivity", description=main.__doc__)
     parser.add_argument("sweep_dir", type=Path)
     args = parser.parse_args(argv)
-    from omegaconf import OmegaConf
-
-    job = next(iter(sorted(args.sweep_dir.glob("*/.hydra/config.yaml"))), None)
-    if job is None:
-        raise SystemExit(f"error: {args.sweep_dir} holds no sensitivity jobs (no */.hydra/config.yaml)")
-    table = analyse(args.sweep_dir, _settings(OmegaConf.load(job)))
+    table = analyse(args.sweep_dir, saved_settings(args.sweep_dir))
     print(table.round(3).to_string(index=False))
     return 0
 
