@@ -101,8 +101,8 @@ def start_documented_sweep(experiment: str) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if session.config.option.collectonly:
-        return
+    if session.config.option.collectonly or os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # under pytest-xdist each worker has every item: the fixture starts a sweep where its test runs
     for item in session.items:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and "documented_sweep" in callspec.params:

@@ -60,10 +60,9 @@ def doc_commands() -> list[tuple[str, str]]:
     return found
 
 
-SMOKE = {"sensitivity": ["sensitivity.base_samples=2"]}  # as experiments/README.md documents
-# documented experiments whose command (as below, at smoke size) tests/test_science.py checks, started early by
-# tests/conftest.py; the test of every command below leaves them to it, so that each runs once
-RUN_BY_TEST_SCIENCE = ("calibration", "sensitivity")
+# documented experiments whose command (as below, at smoke size) tests/test_science.py or tests/test_evidence.py
+# checks, started early by tests/conftest.py; the test of every command below leaves them to it, so that each runs once
+RUN_BY_TEST_SCIENCE = ("calibration", "history", "sensitivity", "sensitivity_screen")
 
 
 def experiment_of(argv: list[str]) -> str | None:
@@ -73,7 +72,7 @@ def experiment_of(argv: list[str]) -> str | None:
 def smoke_sized(argv: list[str]) -> list[str]:
     """Extra overrides that cut a documented experiment down to its smoke size (none for a single run)."""
     experiment = experiment_of(argv)
-    return [] if experiment is None else ["size=smoke", *SMOKE.get(experiment, [])]
+    return [] if experiment is None else ["size=smoke"]
 
 
 def as_run(command: str) -> list[str]:
