@@ -94,6 +94,8 @@ def start_documented_sweep(experiment: str) -> None:
     if sweep_dir is None:
         sweep_dir = "sweep"
         argv.append(f"hydra.sweep.dir={sweep_dir}")
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the other cores run tests: jobs in the sweep's own process, one
+        argv.append("hydra/launcher=basic")  # by one, spare each sweep starting two workers that import everything
     env = {**os.environ, "PYTHONWARNINGS": "error"}
     with open(cwd / "stdout.txt", "w") as out, open(cwd / "stderr.txt", "w") as err:
         process = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, env=env, start_new_session=True)
