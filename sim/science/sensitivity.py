@@ -179,23 +179,40 @@ def check_before_sweep(config: Any, method: str) -> None:
         sys.exit(errors.BAD_INPUT)
 
 
-class SensitivityCallback(CollectCallback):
-    """Replaces the collect callback in ``experiment=sensitivity``: check first; collect, then the indices."""
+class AnalysisCallback(CollectCallback):
+    """A sensitivity experiment's collect callback: check the design first; collect, then analyse.
+
+    A subclass names its design ``method`` and says in :meth:`analyse` what the analysis wrote (one line).
+    """
+
+    method = ""
+
+    def analyse(self, sweep_dir: Path, settings: dict) -> str:
+        raise NotImplementedError
 
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
-        check_before_sweep(config, METHOD)
+        check_before_sweep(config, self.method)
         super().on_multirun_start(config, **kwargs)
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
         super().on_multirun_end(config, **kwargs)  # exits 1 when a design point failed or is missing
-        sweep_dir = Path(config.hydra.sweep.dir)
         try:
-            table = analyse(sweep_dir, settings_of(config))
+            line = self.analyse(Path(config.hydra.sweep.dir), settings_of(config))
         except Exception as error:  # Hydra would turn it into a warning and exit 0: one line, exit 1
             print(f"error: the analysis failed: {errors.one_line(error)}", file=sys.stderr)
             sys.exit(errors.FAILED)
+        print(line)
+
+
+class SensitivityCallback(AnalysisCallback):
+    """Replaces the collect callback in ``experiment=sensitivity``: check first; collect, then the indices."""
+
+    method = METHOD
+
+    def analyse(self, sweep_dir: Path, settings: dict) -> str:
+        table = analyse(sweep_dir, settings)
         width, _ = interval_check(table)
-        print(
+        return (
             f"sensitivity indices: {sweep_dir / 'sensitivity.md'} ({len(table)} rows; widest leading ST interval "
             f"{width:.3f})"
         )

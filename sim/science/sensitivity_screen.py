@@ -20,16 +20,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.core.schema import SimConfig
-from sim.runner import errors, io
-from sim.runner.collect import CollectCallback
+from sim.runner import io
 from sim.science import robustness
-from sim.science.sensitivity import check_before_sweep, saved_settings, settings_of
+from sim.science.sensitivity import AnalysisCallback, saved_settings
 from sim.science.sensitivity_design import (
     MORRIS_LEVELS,
     NOISE,
@@ -179,22 +177,14 @@ def chart(table: pd.DataFrame, path: Path) -> None:
     save_png(figure, path)
 
 
-class ScreenCallback(CollectCallback):
+class ScreenCallback(AnalysisCallback):
     """Replaces the collect callback in ``experiment=sensitivity_screen``: check first; collect, then the screen."""
 
-    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
-        check_before_sweep(config, METHOD)
-        super().on_multirun_start(config, **kwargs)
+    method = METHOD
 
-    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
-        super().on_multirun_end(config, **kwargs)  # exits 1 when a design point failed or is missing
-        sweep_dir = Path(config.hydra.sweep.dir)
-        try:
-            table = analyse(sweep_dir, settings_of(config))
-        except Exception as error:  # Hydra would turn it into a warning and exit 0: one line, exit 1
-            print(f"error: the analysis failed: {errors.one_line(error)}", file=sys.stderr)
-            sys.exit(errors.FAILED)
-        print(f"sensitivity screen: {sweep_dir / 'screen.md'} (leading: {', '.join(leading(table)) or 'none'})")
+    def analyse(self, sweep_dir: Path, settings: dict) -> str:
+        table = analyse(sweep_dir, settings)
+        return f"sensitivity screen: {sweep_dir / 'screen.md'} (leading: {', '.join(leading(table)) or 'none'})"
 
 
 def agreement(first_dir: Path, second_dir: Path) -> pd.DataFrame:
