@@ -42,6 +42,7 @@ def register_resolvers() -> None:
 def register() -> None:
     """Put the schemas in Hydra's ConfigStore; the main config lists ``sim_schema`` first."""
     register_resolvers()
+    memoize_sweep_compose()
     store = ConfigStore.instance()
     store.store(name="sim_schema", node=SimConfig)
     store.store(group="population", name="population_schema", node=PopulationConfig)
@@ -59,3 +60,72 @@ def compose(*overrides: str) -> DictConfig:
 def load_config(*overrides: str) -> SimConfig:
     """The validated config of ``configs/`` with these overrides, as the CLI would run it."""
     return to_schema(compose(*overrides))
+
+
+def memoize_sweep_compose() -> None:
+    """Compose a sweep's jobs from a cached config when they differ from an earlier job in plain values only.
+
+    Hydra composes every job of a ``-m`` sweep from scratch (0.2-0.4 s: the defaults tree, the YAML
+    files, the merges), as long as a city run itself. Jobs that choose the same config groups and
+    override the same keys differ only in those keys' values, which Hydra sets after composing
+    (``ConfigLoaderImpl._apply_overrides_to_config``); so the first such job is composed in full and
+    each later one is a copy of it with its own values and its own record of overrides. Anything
+    else (a group choice, ``+``/``~``, a package, a dict or list value) composes in full as before.
+    The result equals Hydra's own (tests/test_compose_memo.py compares them job by job).
+    """
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+
+    if getattr(ConfigLoaderImpl.load_sweep_config, "_sim_memoized", False):
+        return
+    original = ConfigLoaderImpl.load_sweep_config
+    cache: dict[tuple, DictConfig] = {}
+
+    def load_sweep_config(self, master_config: DictConfig, sweep_overrides: list[str]) -> DictConfig:
+        import copy
+        import os
+
+        from hydra._internal.config_loader_impl import get_overrides_dirname
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+        from hydra.core.override_parser.types import OverrideType
+
+        overrides = [*OmegaConf.to_container(master_config.hydra.overrides.hydra), *sweep_overrides]
+        parsed = OverridesParser.create().parse_overrides(overrides)
+
+        def plain(override) -> bool:  # a key=value that Hydra applies after composing
+            return (
+                override.type == OverrideType.CHANGE
+                and override.package is None
+                and not override.is_hydra_override()
+                and not override.is_sweep_override()
+                and isinstance(override.value(), int | float | str | bool | type(None))
+                and not self.repository.group_exists(override.key_or_group)
+            )
+
+        values = [override for override in parsed if plain(override)]
+        key = (
+            master_config.hydra.job.config_name,
+            os.getcwd(),
+            tuple(override.key_or_group if plain(override) else override.input_line for override in parsed),
+        )
+        if key not in cache:
+            config = original(self, master_config, sweep_overrides)
+            cache[key] = copy.deepcopy(config)
+            return config
+        load_sweep_config.reused += 1
+        config = copy.deepcopy(cache[key])
+        ConfigLoaderImpl._apply_overrides_to_config(values, config)
+        task = [override for override in parsed if not override.is_hydra_override()]
+        config.hydra.overrides.task = [override.input_line for override in task]
+        job = config.hydra.job
+        job.override_dirname = get_overrides_dirname(
+            overrides=task,
+            kv_sep=job.config.override_dirname.kv_sep,
+            item_sep=job.config.override_dirname.item_sep,
+            exclude_keys=job.config.override_dirname.exclude_keys,
+        )
+        OmegaConf.copy_cache(from_config=master_config, to_config=config)
+        return config
+
+    load_sweep_config._sim_memoized, load_sweep_config.hydra = True, original
+    load_sweep_config.reused = 0  # jobs composed from the cache, in this process
+    ConfigLoaderImpl.load_sweep_config = load_sweep_config
