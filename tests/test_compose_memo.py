@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from hydra._internal.utils import create_config_search_path
@@ -69,3 +71,14 @@ def test_a_job_with_a_bad_value_fails_as_in_hydra(master):
         HYDRA(loader, config, bad)
     assert type(memoized.value) is type(fresh.value)
     assert "seed" in str(memoized.value) and "many" in str(memoized.value)
+
+
+def test_a_config_file_edited_between_jobs_is_read_again(tmp_path):
+    configs = tmp_path / "configs"
+    shutil.copytree(CONFIG_DIR, configs)
+    loader = ConfigLoaderImpl(config_search_path=create_config_search_path(str(configs)))
+    master = loader.load_configuration("config", overrides=["seed=range(2)"], run_mode=RunMode.MULTIRUN)
+    assert MEMOIZED(loader, master, ["seed=0"]).steps == 120
+    main = configs / "config.yaml"
+    main.write_text(main.read_text(encoding="utf-8").replace("steps: 120", "steps: 121", 1), encoding="utf-8")
+    assert MEMOIZED(loader, master, ["seed=1"]).steps == 121

@@ -62,6 +62,18 @@ def load_config(*overrides: str) -> SimConfig:
     return to_schema(compose(*overrides))
 
 
+def _sources_state(search_path: list) -> tuple:
+    """Path, size and modification time of every YAML file in the search path's folders."""
+    state = []
+    for element in search_path:
+        folder = (element.path or "").removeprefix("file://")
+        if folder and "://" not in folder:  # pkg:// and structured:// sources do not change while a sweep runs
+            for path in sorted(Path(folder).rglob("*.yaml")):
+                stat = path.stat()
+                state.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(state)
+
+
 def memoize_sweep_compose() -> None:
     """Compose a sweep's jobs from a cached config when they differ from an earlier job in plain values only.
 
@@ -71,7 +83,8 @@ def memoize_sweep_compose() -> None:
     (``ConfigLoaderImpl._apply_overrides_to_config``); so the first such job is composed in full and
     each later one is a copy of it with its own values and its own record of overrides. Anything
     else (a group choice, ``+``/``~``, a package, a dict or list value) composes in full as before.
-    The result equals Hydra's own (tests/test_compose_memo.py compares them job by job).
+    A config file edited since, or another search path, composes in full again. The result equals
+    Hydra's own (tests/test_compose_memo.py compares them job by job).
     """
     from hydra._internal.config_loader_impl import ConfigLoaderImpl
 
@@ -105,6 +118,7 @@ def memoize_sweep_compose() -> None:
         key = (
             master_config.hydra.job.config_name,
             os.getcwd(),
+            _sources_state(self.config_search_path.get_path()),  # a config file edited since: compose again
             tuple(override.key_or_group if plain(override) else override.input_line for override in parsed),
         )
         if key not in cache:
