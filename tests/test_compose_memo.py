@@ -13,7 +13,7 @@ from omegaconf import OmegaConf, open_dict
 
 from sim.runner.compose import CONFIG_DIR, register
 
-register()  # installs the memoized load_sweep_config
+register()  # the schemas; importing sim.runner.compose installed the memoized load_sweep_config
 MEMOIZED = ConfigLoaderImpl.load_sweep_config
 HYDRA = MEMOIZED.hydra  # Hydra's own
 

@@ -42,7 +42,6 @@ def register_resolvers() -> None:
 def register() -> None:
     """Put the schemas in Hydra's ConfigStore; the main config lists ``sim_schema`` first."""
     register_resolvers()
-    memoize_sweep_compose()
     store = ConfigStore.instance()
     store.store(name="sim_schema", node=SimConfig)
     store.store(group="population", name="population_schema", node=PopulationConfig)
@@ -143,3 +142,7 @@ def memoize_sweep_compose() -> None:
     load_sweep_config._sim_memoized, load_sweep_config.hydra = True, original
     load_sweep_config.reused = 0  # jobs composed from the cache, in this process
     ConfigLoaderImpl.load_sweep_config = load_sweep_config
+
+
+# at import: a sweep's worker process imports this module (through the job function) before composing its jobs
+memoize_sweep_compose()
