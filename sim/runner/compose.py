@@ -113,12 +113,13 @@ def memoize_sweep_compose() -> None:
                 and not self.repository.group_exists(override.key_or_group)
             )
 
-        values = [override for override in parsed if plain(override)]
+        is_plain = [plain(override) for override in parsed]  # group_exists looks through the search path
+        values = [override for override, simple in zip(parsed, is_plain, strict=True) if simple]
         key = (
             master_config.hydra.job.config_name,
             os.getcwd(),
             _sources_state(self.config_search_path.get_path()),  # a config file edited since: compose again
-            tuple(override.key_or_group if plain(override) else override.input_line for override in parsed),
+            tuple(o.key_or_group if simple else o.input_line for o, simple in zip(parsed, is_plain, strict=True)),
         )
         if key not in cache:
             config = original(self, master_config, sweep_overrides)
