@@ -310,20 +310,14 @@ def _broadest(income: pd.DataFrame, against: str) -> Finding:
     label, best = counts.index[0], counts.iloc[0]
     seeds = int(income["seeds"].min())
     if best["gains"] == 0:
-        return Finding(
+        text = (
             f"Broadest protection: none; no scenario raises any occupation's incumbents' income {against} beyond "
             f"the noise of its {seeds} seed{'s' if seeds > 1 else ''}; the highest mean over occupations is {label}'s, "
-            f"{percent(best['mean'])}.",
-            "incumbents_income",
-            str(label),
-            median=float(best["mean"]),
-            seeds=seeds,
+            f"{percent(best['mean'])}."
         )
-    return Finding(
-        f"Broadest protection: {label} raises incumbents' income {against} in {int(best['gains'])} of "
-        f"{int(best['n'])} occupations beyond seed noise (mean over occupations {percent(best['mean'])}).",
-        "incumbents_income",
-        str(label),
-        median=float(best["mean"]),
-        seeds=seeds,
-    )
+    else:
+        text = (
+            f"Broadest protection: {label} raises incumbents' income {against} in {int(best['gains'])} of "
+            f"{int(best['n'])} occupations beyond seed noise (mean over occupations {percent(best['mean'])})."
+        )
+    return Finding(text, "incumbents_income", str(label), median=float(best["mean"]), seeds=seeds)
