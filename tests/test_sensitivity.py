@@ -279,3 +279,49 @@ def test_a_screen_cut_short_is_analysed_on_its_complete_trajectories():
     assert complete_trajectories(set(range(8)), 3, length) == [0, 1]
     assert complete_trajectories(set(range(12)) - {5}, 3, length) == [0, 2]
     assert complete_trajectories(set(), 3, length) == []
+
+
+def test_the_polynomial_chaos_recovers_the_indices_of_a_polynomial_exactly():
+    from sim.science import sensitivity_pce as pce
+
+    z = np.random.default_rng(5).uniform(-1, 1, size=(120, 3))
+    psi1 = pce.legendre(z[:, 0], 1)[:, 1]  # orthonormal: the variance of each term is its coefficient squared
+    y = 2 * psi1 + pce.legendre(z[:, 1], 2)[:, 2] + psi1 * pce.legendre(z[:, 2], 1)[:, 1]  # variances 4, 1, 1
+    found = pce.indices(z, y, np.arange(120), seed=0, resamples=20)
+    assert found["q2"] == pytest.approx(1.0) and found["degree"] >= 2
+    np.testing.assert_allclose(found["S1"], [4 / 6, 1 / 6, 0], atol=1e-9)
+    np.testing.assert_allclose(found["ST"], [5 / 6, 1 / 6, 1 / 6], atol=1e-9)
+    assert (found["ST_conf"] < 1e-6).all()  # an exact fit leaves nothing for a resample to move
+
+
+def test_the_polynomial_chaos_indices_of_the_ishigami_function_are_its_analytic_ones():
+    from sim.science import sensitivity_pce as pce
+
+    z = np.random.default_rng(1).uniform(-1, 1, size=(1024, 3))
+    x = np.pi * z  # Ishigami (a = 7, b = 0.1) on [-pi, pi]^3: S1 and ST known in closed form
+    y = np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+    found = pce.indices(z, y, np.arange(1024), seed=0, resamples=50)
+    assert found["q2"] > 0.95
+    # within what the expansion leaves unexplained (1 - q2), and the intervals are those of a precise estimate
+    np.testing.assert_allclose(found["S1"], [0.3139, 0.4424, 0.0], atol=1 - found["q2"])
+    np.testing.assert_allclose(found["ST"], [0.5576, 0.4424, 0.2437], atol=1 - found["q2"])
+    assert (found["ST_conf"] < 0.05).all()
+
+
+def test_the_interval_goal_trusts_an_expansion_only_where_it_fits():
+    from sim.science.sensitivity import interval_check
+
+    table = pd.DataFrame(
+        {
+            "output": ["a", "a", "b"],
+            "ST": [0.5, 0.05, 0.3],
+            "ST_conf": [0.08, 0.01, 0.02],
+            "ST_pce": [0.5, 0.05, 0.3],
+            "ST_pce_conf": [0.02, 0.01, 0.03],
+            "pce_q2": [0.97, 0.97, 0.95],
+        }
+    )
+    assert interval_check(table) == (pytest.approx(0.16), 2)
+    assert interval_check(table, "pce") == (pytest.approx(0.06), 2)
+    table.loc[table["output"] == "b", "pce_q2"] = 0.5  # the expansion explains half of b: its intervals say nothing
+    assert interval_check(table, "pce") == (float("inf"), 2)

@@ -7,10 +7,11 @@ same seeds (sim/science/sensitivity_design.py). Each job is an ordinary sweep jo
 done, recorded when it fails, collected with the others. When the sweep ends,
 :class:`SensitivityCallback` computes the AI effects (sim/science/sensitivity_effects.py),
 averages them over each point's seeds and writes the first-order and total indices with 95%
-bootstrap intervals (``sensitivity.parquet``, ``.md``, ``.png``), and ``robustness.csv`` when
-policy arms ran. SALib is an optional extra (``pip install -e ".[sensitivity]"``); the callback
-checks it, and the design, before any job starts. ``python -m sim.science.sensitivity DIR``
-redoes the analysis of a collected sweep.
+bootstrap intervals by two estimators from the same runs, Saltelli's (SALib) and a polynomial
+chaos expansion's (sim/science/sensitivity_pce.py) (``sensitivity.parquet``, ``.md``, ``.png``),
+and ``robustness.csv`` when policy arms ran. SALib is an optional extra
+(``pip install -e ".[sensitivity]"``); the callback checks it, and the design, before any job
+starts. ``python -m sim.science.sensitivity DIR`` redoes the analysis of a collected sweep.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import pandas as pd
 from sim.core.schema import ConfigError, SensitivityConfig, SimConfig
 from sim.runner import errors, io
 from sim.runner.collect import CollectCallback
-from sim.science import robustness
+from sim.science import robustness, sensitivity_pce
 from sim.science.sensitivity_design import apply_design, design, parameter_list, problem, require_salib
 from sim.science.sensitivity_effects import (
     OUTPUTS,
@@ -48,24 +49,47 @@ def apply_point(cfg: SimConfig) -> SimConfig:
     return apply_design(cfg, METHOD)
 
 
-def indices(point_outputs: pd.DataFrame, parameters: list[dict], seed: int) -> pd.DataFrame:
-    """First-order and total Sobol' indices (95% bootstrap intervals): one row per output and parameter."""
+INDEX_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf")
+PCE_COLUMNS = ("S1_pce", "S1_pce_conf", "ST_pce", "ST_pce_conf")  # the same, from the polynomial chaos expansion
+Q2_MIN = 0.9  # an expansion that explains less of an output's variance (leave-one-out) is not trusted for it
+
+
+def indices(point_outputs: pd.DataFrame, parameters: list[dict], points: np.ndarray, seed: int) -> pd.DataFrame:
+    """First-order and total Sobol' indices with 95% bootstrap intervals, one row per output and parameter.
+
+    Two estimators of the same indices from the same runs (``points``: the design in natural
+    units): Saltelli's (SALib; S1, ST) and the polynomial chaos expansion's
+    (sim/science/sensitivity_pce.py; S1_pce, ST_pce, with the expansion's degree and leave-one-out q2).
+    """
     require_salib()
     from SALib.analyze import sobol
 
-    names = problem(parameters)["names"]
+    spec = problem(parameters)
+    names = spec["names"]
+    z = sensitivity_pce.unit_scale(points, spec["bounds"], [bool(p.get("log")) for p in parameters])
+    base_sample = np.arange(len(points)) // (len(names) + 2)  # a Saltelli design's rows come in blocks of k + 2
     rows = []
     for output in OUTPUTS:
         values = point_outputs[output].to_numpy(dtype=float)
         if not np.isfinite(values).all() or values.std() == 0:  # an output that does not move has no indices
-            found = dict.fromkeys(("S1", "S1_conf", "ST", "ST_conf"), np.full(len(names), np.nan))
+            nothing = np.full(len(names), np.nan)
+            found = dict.fromkeys(INDEX_COLUMNS, nothing)
+            pce = {**dict.fromkeys(INDEX_COLUMNS, nothing), "degree": 0, "q2": np.nan}
         else:
-            found = sobol.analyze(problem(parameters), values, calc_second_order=False, seed=seed)
+            found = sobol.analyze(spec, values, calc_second_order=False, seed=seed)
+            pce = sensitivity_pce.indices(z, values, base_sample, seed)
         for i, name in enumerate(names):
             rows.append(
-                {"output": output, "parameter": name, **{c: float(found[c][i]) for c in found if "S2" not in c}}
+                {
+                    "output": output,
+                    "parameter": name,
+                    **{column: float(found[column][i]) for column in INDEX_COLUMNS},
+                    **{ours: float(pce[column][i]) for column, ours in zip(INDEX_COLUMNS, PCE_COLUMNS, strict=True)},
+                    "pce_degree": int(pce["degree"]),
+                    "pce_q2": float(pce["q2"]),
+                }
             )
-    return pd.DataFrame(rows)[["output", "parameter", "S1", "S1_conf", "ST", "ST_conf"]]
+    return pd.DataFrame(rows)
 
 
 def analyse(sweep_dir: Path, settings: SensitivityConfig | dict) -> pd.DataFrame:
@@ -83,49 +107,76 @@ def analyse(sweep_dir: Path, settings: SensitivityConfig | dict) -> pd.DataFrame
             f"error: {len(missing)} of {expected} design points have no baseline and no_ai result in {sweep_dir}"
         )
     means = means.loc[range(expected)]
-    table = indices(means, parameters, settings["design_seed"])
+    points = design(parameters, settings["base_samples"], settings["design_seed"], METHOD)
+    table = indices(means, parameters, points, settings["design_seed"])
     noise = noise_share(per_seed, list(OUTPUTS))
     io.write_parquet(table, sweep_dir / "sensitivity.parquet")
     text = markdown(table, settings, expected, int(means["seeds"].min()), noise)
     io.write_atomic(sweep_dir / "sensitivity.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     chart(table, sweep_dir / "sensitivity.png")
-    points = design(parameters, settings["base_samples"], settings["design_seed"], METHOD)
     robustness.write_if_arms(sweep_dir, runs, pd.DataFrame(points, columns=problem(parameters)["names"]))
     return table
 
 
-def interval_check(table: pd.DataFrame) -> tuple[float, int]:
-    """(widest 95% interval of a leading total index, how many leading indices); nan when none leads."""
-    leading = table[table["ST"] >= LEADING]
-    return (float((2 * leading["ST_conf"]).max()) if len(leading) else float("nan")), len(leading)
+def interval_check(table: pd.DataFrame, estimator: str = "saltelli") -> tuple[float, int]:
+    """(widest 95% interval of a leading total index, how many leading indices); nan when none leads.
+
+    ``estimator`` "pce" reads the polynomial chaos columns, and counts an output whose expansion
+    has a leave-one-out q2 below Q2_MIN as an infinitely wide interval (not trusted).
+    """
+    st, conf = ("ST_pce", "ST_pce_conf") if estimator == "pce" else ("ST", "ST_conf")
+    leading = table[table[st] >= LEADING]
+    if not len(leading):
+        return float("nan"), 0
+    widths = 2 * leading[conf]
+    if estimator == "pce":
+        widths = widths.where(leading["pce_q2"] >= Q2_MIN, np.inf)
+    return float(widths.max()), len(leading)
+
+
+def _verdict(width: float) -> str:
+    return "meets" if width < WIDTH_GOAL else "misses"
+
+
+def _width(width: float) -> str:
+    return "not trusted (a leave-one-out q2 below the minimum)" if np.isinf(width) else f"{width:.3f}"
 
 
 def markdown(table: pd.DataFrame, settings: dict, points: int, seeds: int, noise: pd.Series) -> str:
     """The indices as one Markdown table per output, with the sample size and the interval check."""
     width, leading = interval_check(table)
-    verdict = "meets" if width < WIDTH_GOAL else "misses"
+    pce_width, pce_leading = interval_check(table, "pce")
     lines = [
         "# Sobol' indices of AI's effects",
         "",
         f"Saltelli design: {settings['base_samples']} base samples x ({len(settings['parameters'])} parameters + 2) = "
         f"{points} points, each in the baseline and no_ai arms with {seeds} seeds (common random numbers), design seed "
-        f"{settings['design_seed']}; outputs are each point's mean effect over its seeds; 95% bootstrap intervals (±).",
+        f"{settings['design_seed']}; outputs are each point's mean effect over its seeds; 95% bootstrap intervals (±). "
+        "Two estimators from the same runs: Saltelli's (SALib, Jansen's total effect) and a polynomial chaos "
+        "expansion's (sim/science/sensitivity_pce.py; trusted where its leave-one-out q2 is at least "
+        f"{Q2_MIN}).",
         "",
-        f"Widest 95% interval of the {leading} leading total indices (ST >= {LEADING}): {width:.3f} "
-        f"({verdict} the goal of < {WIDTH_GOAL}).",
+        f"Widest 95% interval of the leading total indices (ST >= {LEADING}): polynomial chaos {_width(pce_width)} "
+        f"over {pce_leading} ({_verdict(pce_width)} the goal of < {WIDTH_GOAL}); Saltelli {_width(width)} over "
+        f"{leading} ({_verdict(width)} it).",
         "",
     ]
     for output, rows in table.groupby("output", sort=False):
+        first = rows.iloc[0]
         lines += [
             f"## {OUTPUTS[output]}",
             "",
-            f"Seed noise left in the point means: {100 * noise.get(output, float('nan')):.1f}% of their variance.",
+            f"Seed noise left in the point means: {100 * noise.get(output, float('nan')):.1f}% of their variance. "
+            f"Polynomial chaos: total degree {first['pce_degree']}, leave-one-out q2 {first['pce_q2']:.3f}.",
             "",
-            "| parameter | first-order S1 | total ST |",
-            "|---|---|---|",
+            "| parameter | S1 (Saltelli) | ST (Saltelli) | S1 (polynomial chaos) | ST (polynomial chaos) |",
+            "|---|---|---|---|---|",
         ]
-        for row in rows.sort_values("ST", ascending=False).itertuples():
-            lines.append(f"| `{row.parameter}` | {row.S1:.2f} ± {row.S1_conf:.2f} | {row.ST:.2f} ± {row.ST_conf:.2f} |")
+        for row in rows.sort_values("ST_pce", ascending=False).itertuples():
+            lines.append(
+                f"| `{row.parameter}` | {row.S1:.2f} ± {row.S1_conf:.2f} | {row.ST:.2f} ± {row.ST_conf:.2f} "
+                f"| {row.S1_pce:.2f} ± {row.S1_pce_conf:.2f} | {row.ST_pce:.2f} ± {row.ST_pce_conf:.2f} |"
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -141,6 +192,7 @@ def chart(table: pd.DataFrame, path: Path) -> None:
         y = np.arange(len(rows))
         axis.barh(y + 0.2, rows["ST"], 0.4, xerr=rows["ST_conf"], color="#0072B2", label="total (ST)")
         axis.barh(y - 0.2, rows["S1"], 0.4, xerr=rows["S1_conf"], color="#E69F00", label="first-order (S1)")
+        axis.plot(rows["ST_pce"], y + 0.2, "kD", markersize=4, label="total, polynomial chaos")
         axis.set_yticks(y, rows["parameter"], fontsize=7)
         axis.set_title(OUTPUTS[output], fontsize=9)
         axis.set_xlabel("Sobol' index")
@@ -212,9 +264,10 @@ class SensitivityCallback(AnalysisCallback):
     def analyse(self, sweep_dir: Path, settings: dict) -> str:
         table = analyse(sweep_dir, settings)
         width, _ = interval_check(table)
+        pce_width, _ = interval_check(table, "pce")
         return (
             f"sensitivity indices: {sweep_dir / 'sensitivity.md'} ({len(table)} rows; widest leading ST interval "
-            f"{width:.3f})"
+            f"{_width(pce_width)} by polynomial chaos, {_width(width)} by Saltelli)"
         )
 
 
