@@ -318,10 +318,10 @@ def test_the_interval_goal_trusts_an_expansion_only_where_it_fits():
             "ST_conf": [0.08, 0.01, 0.02],
             "ST_pce": [0.5, 0.05, 0.3],
             "ST_pce_conf": [0.02, 0.01, 0.03],
-            "pce_q2": [0.97, 0.97, 0.95],
+            "pce_misfit": [0.01, 0.01, 0.03],
         }
     )
     assert interval_check(table) == (pytest.approx(0.16), 2)
     assert interval_check(table, "pce") == (pytest.approx(0.06), 2)
-    table.loc[table["output"] == "b", "pce_q2"] = 0.5  # the expansion explains half of b: its intervals say nothing
+    table.loc[table["output"] == "b", "pce_misfit"] = 0.3  # the expansion misses much of b: its intervals say nothing
     assert interval_check(table, "pce") == (float("inf"), 2)

@@ -11,8 +11,10 @@ in the parameters, this is far more precise from the same runs.
 
 Intervals: a bootstrap over base samples (each with all its ``k + 2`` rows, as they share values),
 refitting at the chosen degree, reported as 1.96 x the bootstrap standard deviation, as SALib
-reports its own. They do not cover what the polynomial misses: ``1 - q2`` (the leave-one-out share
-of the variance left unexplained, seed noise included) bounds how far that could move an index.
+reports its own. The indices are shares of the variance the expansion explains, so seed noise
+left in the outputs (which no parameter causes) does not count towards any of them. The intervals
+do not cover what the polynomial misses: ``1 - q2`` (the leave-one-out share of the variance left
+unexplained), less the seed noise's share, bounds how far that could move an index.
 """
 
 from __future__ import annotations
