@@ -285,8 +285,9 @@ def test_the_polynomial_chaos_recovers_the_indices_of_a_polynomial_exactly():
     from sim.science import sensitivity_pce as pce
 
     z = np.random.default_rng(5).uniform(-1, 1, size=(120, 3))
-    psi1 = pce.legendre(z[:, 0], 1)[:, 1]  # orthonormal: the variance of each term is its coefficient squared
-    y = 2 * psi1 + pce.legendre(z[:, 1], 2)[:, 2] + psi1 * pce.legendre(z[:, 2], 1)[:, 1]  # variances 4, 1, 1
+    # Legendre polynomials of degree 1 and 2 with unit variance under the uniform distribution on [-1, 1]
+    first, second = np.sqrt(3) * z, np.sqrt(5) * (3 * z**2 - 1) / 2
+    y = 2 * first[:, 0] + second[:, 1] + first[:, 0] * first[:, 2]  # terms of variance 4, 1 and 1
     found = pce.indices(z, y, np.arange(120), seed=0, resamples=20)
     assert found["q2"] == pytest.approx(1.0) and found["degree"] >= 2
     np.testing.assert_allclose(found["S1"], [4 / 6, 1 / 6, 0], atol=1e-9)
@@ -325,3 +326,19 @@ def test_the_interval_goal_trusts_an_expansion_only_where_it_fits():
     assert interval_check(table, "pce") == (pytest.approx(0.06), 2)
     table.loc[table["output"] == "b", "pce_misfit"] = 0.3  # the expansion misses much of b: its intervals say nothing
     assert interval_check(table, "pce") == (float("inf"), 2)
+
+
+def test_the_polynomial_chaos_reads_a_saltelli_design_with_a_log_range_in_log_units():
+    from sim.science.sensitivity import PCE_COLUMNS, indices
+    from sim.science.sensitivity_effects import OUTPUTS
+
+    points = design(TWO, 64, seed=3, method="sobol")  # natural units; the cost per image has a log range
+    z_cost = 2 * np.log(points[:, 0] / 0.5) / np.log(20.0 / 0.5) - 1  # its position on the range, in log units
+    z_days = 2 * (points[:, 1] - 1) / (5 - 1) - 1
+    y = 3 * np.sqrt(3) * z_cost + np.sqrt(3) * z_days  # variances 9 and 1: ST 0.9 and 0.1
+    table = indices(pd.DataFrame({output: y for output in OUTPUTS}), TWO, points, seed=0)
+    found = table[table["output"] == next(iter(OUTPUTS))].set_index("parameter")
+    np.testing.assert_allclose(found["ST_pce"], [0.9, 0.1], atol=1e-9)
+    np.testing.assert_allclose(found["S1_pce"], [0.9, 0.1], atol=1e-9)
+    assert found["pce_q2"].iloc[0] == pytest.approx(1.0)
+    assert set(PCE_COLUMNS) <= set(table.columns)

@@ -120,12 +120,12 @@ def indices(z: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int, resampl
     labels, members = np.unique(groups, return_inverse=True)
     draws = np.empty((resamples, 2 * k))
     for b in range(resamples):  # a resample of the groups, as whole-number weights on their rows
-        weight = np.bincount(rng.integers(labels.size, size=labels.size), minlength=labels.size)[members]
-        weighted = psi * weight[:, None]
+        root = np.sqrt(np.bincount(rng.integers(labels.size, size=labels.size), minlength=labels.size))[members]
+        scaled = psi * root[:, None]
         try:
-            coef_b = np.linalg.solve(weighted.T @ psi, weighted.T @ y)
+            coef_b = np.linalg.solve(scaled.T @ scaled, scaled.T @ (y * root))  # a.T @ a: numpy's symmetric product
         except np.linalg.LinAlgError:  # too few distinct rows drawn for this degree
-            coef_b = np.linalg.lstsq(psi[weight > 0], y[weight > 0], rcond=None)[0]
+            coef_b = np.linalg.lstsq(scaled, y * root, rcond=None)[0]
         draws[b] = np.concatenate(sobol_of(coef_b, exponents))
     spread = Z95 * np.nanstd(draws, axis=0, ddof=1)
     return {"S1": s1, "ST": st, "S1_conf": spread[:k], "ST_conf": spread[k:], "degree": degree, "q2": q2}
