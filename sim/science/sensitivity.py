@@ -28,7 +28,14 @@ from sim.core.schema import ConfigError, SensitivityConfig, SimConfig
 from sim.runner import errors, io
 from sim.runner.collect import CollectCallback
 from sim.science import robustness, sensitivity_pce
-from sim.science.sensitivity_design import apply_design, design, parameter_list, problem, require_salib
+from sim.science.sensitivity_design import (
+    apply_design,
+    design,
+    design_values,
+    parameter_list,
+    problem,
+    require_salib,
+)
 from sim.science.sensitivity_effects import (
     OUTPUTS,
     crew_of,
@@ -99,7 +106,8 @@ def analyse(sweep_dir: Path, settings: SensitivityConfig | dict) -> pd.DataFrame
     settings = _as_dict(settings)
     sweep_dir = Path(sweep_dir)
     parameters = parameter_list(settings["parameters"])
-    expected = len(design(parameters, settings["base_samples"], settings["design_seed"], METHOD))
+    points = design_values(settings)  # the design in natural units, a column per parameter
+    expected = len(points)
     runs = run_outputs(*read_tables(sweep_dir), crew_of(sweep_dir))  # one row per (point, scenario, seed)
     per_seed = effects(runs)
     means = point_means(per_seed)
@@ -109,15 +117,14 @@ def analyse(sweep_dir: Path, settings: SensitivityConfig | dict) -> pd.DataFrame
             f"error: {len(missing)} of {expected} design points have no baseline and no_ai result in {sweep_dir}"
         )
     means = means.loc[range(expected)]
-    points = design(parameters, settings["base_samples"], settings["design_seed"], METHOD)
-    table = indices(means, parameters, points, settings["design_seed"])
+    table = indices(means, parameters, points.to_numpy(), settings["design_seed"])
     noise = noise_share(per_seed, list(OUTPUTS))
     table["pce_misfit"] = (1.0 - table["pce_q2"] - table["output"].map(noise)).clip(lower=0.0)
     io.write_parquet(table, sweep_dir / "sensitivity.parquet")
     text = markdown(table, settings, expected, int(means["seeds"].min()), noise)
     io.write_atomic(sweep_dir / "sensitivity.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     chart(table, sweep_dir / "sensitivity.png")
-    robustness.write_if_arms(sweep_dir, runs, pd.DataFrame(points, columns=problem(parameters)["names"]))
+    robustness.write_if_arms(sweep_dir, runs, points)
     return table
 
 
@@ -143,11 +150,9 @@ def _verdict(width: float) -> str:
 
 
 def _width(width: float) -> str:
-    return (
-        f"not trusted (an expansion misses more than {MISFIT_MAX} beyond seed noise)"
-        if np.isinf(width)
-        else (f"{width:.3f}")
-    )
+    if np.isinf(width):
+        return f"not trusted (an expansion misses more than {MISFIT_MAX} beyond seed noise)"
+    return f"{width:.3f}"
 
 
 def markdown(table: pd.DataFrame, settings: dict, points: int, seeds: int, noise: pd.Series) -> str:
