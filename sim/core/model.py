@@ -179,7 +179,9 @@ class FashionMarket(mesa.Model):
         rules = rules_in_force(self.policies, self.start_month + t)
         cost_per_image = kernels.ai_cost_per_image(cfg.ai.cost_per_image, cfg.ai.cost_decline, t)
         fee = 1.0 + cfg.market.agency_client_fee * self.commissioned
-        crew_cost = self.recipe @ (mean_rate * fee)  # USD per shoot-day [type, mode]
+        # USD per shoot-day [type, mode]: added occupation by occupation in a fixed order, not by a BLAS matmul whose
+        # order of addition (so the last bit) depends on the CPU
+        crew_cost = kernels.fold_last_axis(np.add, self.recipe * (mean_rate * fee))
         levy = rules.levy.share * (
             self.images * cost_per_image if rules.levy.base == "vendor_fees" else crew_cost[:, HUMAN]
         )
