@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 $(STAMP): pyproject.toml
 	@python=$$(scripts/find-python) && echo "using $$python" && $$python -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,slurm,sensitivity,dashboard]"
+	$(PY) -m pip install --quiet -e ".[dev,slurm,sensitivity,dashboard,reproduce]"
 	@rm -f $(VENV)/.installed-* && touch $@
 
 setup: $(STAMP) ## create .venv and install the package with its dev tools

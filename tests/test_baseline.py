@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import platform
+import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from sim.runner.run import cohort_table, run_model, tables
+from sim.core.reporters import agent_table
+from sim.runner.run import RESULT_LIBRARIES, cohort_table, environment, run_model, tables
 from tests.conftest import make_config
 
-BASELINE = Path(__file__).resolve().parent / "baselines" / "seed0.json"
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "tests" / "baselines" / "seed0.json"
 SCENARIOS = {
     "classroom_default": ("population=classroom", "steps=36"),
     "classroom_ai_fast": ("population=classroom", "steps=72", "ai=fast"),
@@ -57,10 +63,57 @@ def scenario_fingerprint(name: str) -> dict:
     return fingerprint(*tables(model), cohort_table(model))
 
 
+def pinned_versions() -> dict[str, str]:
+    """The library versions of pyproject's ``reproduce`` extra, which the baselines were made with."""
+    pins = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["reproduce"]
+    return dict(pin.split("==") for pin in pins)
+
+
+def agent_fingerprint() -> str:
+    """Hash of a classroom run's agents table (its day rates come from numpy's vectorised exp every month)."""
+    model = run_model(make_config("seed=0", "population=classroom", "steps=36", "ai=fast", "output.agent_records=true"))
+    return hashlib.sha256(agent_table(model).to_csv(index=False).encode()).hexdigest()
+
+
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_results_match_the_stored_baseline(name):
     stored = json.loads(BASELINE.read_text())[name]
-    assert scenario_fingerprint(name) == stored
+    found = scenario_fingerprint(name)
+    here = environment()
+    other = {lib: f"{here[lib]} here, {pin} pinned" for lib, pin in pinned_versions().items() if here[lib] != pin}
+    hint = f"; made with other library versions than the baselines ({other}): pip install -e '.[reproduce]'"
+    assert found == stored, hint if other else "the code changed what seed 0 produces"
+
+
+def test_the_reproduce_extra_pins_every_library_the_bytes_depend_on():
+    assert sorted(pinned_versions()) == sorted(RESULT_LIBRARIES)
+
+
+# the vector instruction sets numpy found on this CPU beyond its baseline, and OpenBLAS's oldest x86 kernel
+try:
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+except ImportError:  # pragma: no cover - a numpy without its dispatch tables
+    __cpu_dispatch__, __cpu_features__ = [], {}
+EXTRA_SIMD = [name for name in __cpu_dispatch__ if __cpu_features__.get(name)]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not EXTRA_SIMD, reason="numpy finds no vector instructions beyond its baseline on this CPU")
+def test_the_same_bytes_without_the_cpus_vector_instructions():
+    """As on an older or another CPU: numpy's exp and log give other last bits there; the results must not change."""
+    code = (
+        "import json; from tests.test_baseline import SCENARIOS, scenario_fingerprint, agent_fingerprint;"
+        "print(json.dumps({'tables': {name: scenario_fingerprint(name) for name in SCENARIOS},"
+        " 'agents': agent_fingerprint()}))"
+    )
+    env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": " ".join(EXTRA_SIMD)}
+    if platform.machine() in ("x86_64", "AMD64"):
+        env["OPENBLAS_CORETYPE"] = "Prescott"  # BLAS sums in another order there (the model uses none)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    there = json.loads(done.stdout.strip().splitlines()[-1])
+    assert there["tables"] == json.loads(BASELINE.read_text())
+    assert there["agents"] == agent_fingerprint()
 
 
 if __name__ == "__main__":  # regenerate on purpose: python -m tests.test_baseline

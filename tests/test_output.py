@@ -29,6 +29,10 @@ def test_agent_records_only_when_asked_and_they_add_up_to_the_aggregates(tmp_pat
     table = occupations.set_index(key).join(summed, how="left").fillna(0)
     assert (table["days"] == table["days_worked"]).all()
     np.testing.assert_allclose(table["income"], table["income_total"], atol=0.01)
+    # day_rate is the rate each was paid at: a crew member's income is her days at it, plus any royalty
+    crew = agents[agents["occupation"].isin(["photographer", "stylist", "makeup_artist"])]
+    assert ((crew["day_rate"] * 100).round() / 100 == crew["day_rate"]).all()  # whole cents
+    np.testing.assert_allclose(crew["income"], crew["days_worked"] * crew["day_rate"] + crew["royalties"], atol=0.005)
     # the head count at the end of a month = that month's workers still active + the month's entrants
     still = agents[agents["active_at_end"]].groupby(key, observed=True).size().reindex(table.index, fill_value=0)
     assert (table["active"] == still + table["entries"]).all()

@@ -239,7 +239,7 @@ def agent_rows(model: FashionMarket) -> dict[str, np.ndarray]:
         "step": np.full(rows.size, model.t, dtype=np.int16),
         "worker": rows.astype(np.int32),  # the worker's row: stable over the run
         "occupation": workers.occupation[rows],
-        "day_rate": workers.day_rate[rows],
+        "day_rate": model.month.rate_cents / 100.0,  # USD she was booked at this month, to the cent, as pay is
         "days_worked": workers.days_worked[rows].astype(np.int8),
         "income": workers.income[rows] / 100.0,
         "royalties": workers.royalties[rows] / 100.0,

@@ -5,7 +5,9 @@ This is the whole job without Hydra: the CLI wraps it and tests call it directly
 
 from __future__ import annotations
 
+import functools
 import logging
+import platform
 import subprocess
 import time
 from importlib.metadata import PackageNotFoundError, version
@@ -52,6 +54,32 @@ def package_version() -> str:
         return version("fashion-sim")
     except PackageNotFoundError:
         return "0+unknown"
+
+
+# the libraries a run's bytes depend on besides this package: they draw, compute and write the results
+RESULT_LIBRARIES = ("numpy", "pandas", "pyarrow", "mesa", "hydra-core", "omegaconf")
+
+
+@functools.cache
+def environment() -> dict:
+    """What a run's bytes depend on besides the code, config and seed (docs/design.md section 4).
+
+    Python, the versions of RESULT_LIBRARIES, and the vector instruction sets numpy dispatches to on
+    this CPU beyond its baseline: its float exp and log differ in the last bit between them.
+    """
+    try:
+        from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    except ImportError:  # a numpy without its CPU dispatch tables: say so rather than guess
+        simd = ["unknown"]
+    else:
+        simd = [name for name in __cpu_dispatch__ if __cpu_features__.get(name)]
+    libraries = {}
+    for name in RESULT_LIBRARIES:
+        try:
+            libraries[name] = version(name)
+        except PackageNotFoundError:
+            libraries[name] = "unknown"
+    return {"python": platform.python_version(), "machine": platform.machine(), **libraries, "numpy_simd": simd}
 
 
 def git_revision() -> str:
@@ -145,6 +173,7 @@ def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path, *, figures: boo
         "regulation": cfg.regulation.name,
         "package_version": package_version(),
         "git_revision": git_revision(),
+        "environment": environment(),
         "wall_time_seconds": round(time.perf_counter() - started, 3),
         **headline(occupations, market),
         "tables": verify.table_records(out_dir),  # rows, columns and SHA-256 of each table, checked on reading
