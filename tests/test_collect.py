@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 import yaml
@@ -12,7 +14,7 @@ from sim.runner import collect, io, jobs, verify
 GRID_PARAMS = {"ai.cost_per_image": "1.0,4.0", "seed": "range(2)"}
 
 
-def write_job(job_dir, overrides, config, choices=None, status="complete"):
+def write_job(job_dir, overrides, config, choices=None, status="complete", environment=None):
     """A job folder as Hydra and sim.runner.run leave it: .hydra/ always, results when complete."""
     (job_dir / ".hydra").mkdir(parents=True)
     (job_dir / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
@@ -26,7 +28,8 @@ def write_job(job_dir, overrides, config, choices=None, status="complete"):
             io.write_parquet(table, job_dir / f"{name}.parquet")
         cohorts = pd.DataFrame({column: [0] for column in contract["cohorts.parquet"]})
         io.write_parquet(cohorts, job_dir / "cohorts.parquet")
-        io.write_json({"seed": config["seed"], "tables": verify.table_records(job_dir)}, job_dir / "summary.json")
+        summary = {"seed": config["seed"], "environment": environment or {"numpy": "2.5.5", "numpy_simd": []}}
+        io.write_json({**summary, "tables": verify.table_records(job_dir)}, job_dir / "summary.json")
     elif status == "failed":
         (job_dir / jobs.ERROR_FILE).write_text("ai.cost_per_image = -1 is out of range\n")
 
@@ -86,6 +89,27 @@ def test_combined_tables_hold_complete_jobs_and_list_failed_and_missing(tmp_path
     assert occupations.groupby("ai.cost_per_image")["active"].sum().to_dict() == {1.0: 7, 4.0: 7}
     market = pd.read_parquet(sweep / "market.parquet")
     assert len(market) == 4 and "ai_share_campaign" in market
+
+
+def test_collect_lists_the_environments_the_jobs_ran_in_and_says_when_they_differ(tmp_path):
+    sweep = make_sweep(tmp_path / "sweep")
+    grid, _ = collect.expand_sweep(GRID_PARAMS, ["population=classroom"])
+    older_node = {"numpy": "2.5.5", "numpy_simd": ["X86_V3"]}
+    for number, job in enumerate(grid):
+        environment = older_node if number == 3 else None
+        write_job(sweep / str(number), job, config_for(1.0, number % 2), environment=environment)
+    jobs_table = collect.collect(sweep)
+    environments = json.loads((sweep / collect.SWEEP_MARKER).read_text())["environments"]
+    assert [group["jobs"] for group in environments] == [["0", "1", "2"], ["3"]]
+    assert environments[1]["environment"] == older_node
+    assert "the jobs ran in 2 environments" in collect.report_line(sweep, jobs_table)
+    (sweep / "3" / "summary.json").unlink()  # the odd one out rerun on the usual nodes: one environment again
+    write_job(sweep / "3b", grid[3], config_for(1.0, 1))
+    (sweep / "3b" / "summary.json").rename(sweep / "3" / "summary.json")
+    for name in ("occupations", "market", "cohorts"):
+        (sweep / "3b" / f"{name}.parquet").replace(sweep / "3" / f"{name}.parquet")
+    jobs_table = collect.collect(sweep)
+    assert "environments" not in collect.report_line(sweep, jobs_table)
 
 
 def test_group_sweeps_take_the_choice_and_scenario_its_name(tmp_path):

@@ -20,7 +20,8 @@ not a sweep (a single run's folder, say) is refused without being touched. The c
 ``jobs.parquet`` are replaced only when every job is complete or when the caller asks for a partial
 result (``--partial``; the sweep's own callback always does, and then exits 1); ``collect.json``,
 written last, records whether they are partial and the ``summary.json`` checksum of every job they
-hold, so the report can tell a current result from a stale one.
+hold, so the report can tell a current result from a stale one, and the environments the jobs ran in
+(library versions, vector instructions); the terminal line says when there was more than one.
 """
 
 from __future__ import annotations
@@ -167,6 +168,26 @@ def describe_job(job_dir: Path, planned: list[str] | None, swept: list[str], bas
     }
 
 
+def job_environments(sweep_dir: Path, jobs: list[dict]) -> list[dict]:
+    """The distinct environments (``summary.json``'s ``environment``) the complete jobs ran in, each with its jobs.
+
+    Jobs on a cluster's different nodes may run with other library versions or vector instructions,
+    which can change a run's bytes (docs/design.md section 4): more than one is worth knowing.
+    """
+    groups: dict[str, dict] = {}
+    for job in jobs:
+        if job["status"] != "complete":
+            continue
+        try:
+            environment = json.loads((sweep_dir / job["job"] / io.COMPLETE_MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        environment = environment.get("environment") if isinstance(environment, dict) else None
+        key = json.dumps(environment, sort_keys=True)
+        groups.setdefault(key, {"environment": environment, "jobs": []})["jobs"].append(job["job"])
+    return list(groups.values())
+
+
 def _combined(sweep_dir: Path, jobs: list[dict], swept: list[str], table: str) -> pd.DataFrame:
     """One table of every complete job: job, scenario, seed, the swept keys, then the run's own columns."""
     extra = [key for key in swept if key not in ("job", "scenario", "seed")]
@@ -257,6 +278,7 @@ def collect(sweep_dir: str | Path, *, partial: bool = False) -> pd.DataFrame:
             for job in jobs
         },
         "tables": verify.table_records(sweep_dir, tuple(f"{name}.parquet" for name in (*TABLES, "jobs"))),
+        "environments": job_environments(sweep_dir, jobs),
     }
     io.write_json(marker, sweep_dir / SWEEP_MARKER)
     return jobs_table
@@ -306,7 +328,17 @@ def report_line(sweep_dir: Path, jobs: pd.DataFrame, written: bool = True) -> st
     if not written:
         return f"{sweep_dir}: {len(jobs)} jobs, {parts}{first}; nothing written (--partial combines the complete ones)"
     kind = "combined tables written" if broken.empty else "partial combined tables written"
-    return f"{sweep_dir}: {len(jobs)} jobs, {parts}{first}; {kind}"
+    try:
+        environments = len(json.loads((sweep_dir / SWEEP_MARKER).read_text(encoding="utf-8"))["environments"])
+    except (OSError, ValueError, KeyError, TypeError):
+        environments = 1
+    mixed = (
+        f"; the jobs ran in {environments} environments (library versions or CPU vector instructions: "
+        f"{SWEEP_MARKER} lists them)"
+        if environments > 1
+        else ""
+    )
+    return f"{sweep_dir}: {len(jobs)} jobs, {parts}{first}; {kind}{mixed}"
 
 
 class CollectCallback(Callback):
