@@ -92,6 +92,32 @@ CATALOGUE = [
         ["population.luxury_brands=0", "population.fast_fashion_brands=0", "population.ecommerce_brands=0"],
         ["has no brands", "must be >= 1"],
     ),
+    # a rule added by name: the entry's form, and each parameter's type, month and range, as config keys are checked
+    (
+        "rule_by_bare_name",
+        ["regulation.extra_rules=[generic_ai_ban]"],
+        ["regulation.extra_rules = [generic_ai_ban]", "wrong type", "allowed a list of {rule: NAME", "generic_ai_ban"],
+    ),
+    (
+        "rule_parameter_gets_text",
+        ["regulation.extra_rules=[{rule: royalty_floor, floor: abc}]"],
+        ["regulation.extra_rules[0].floor = 'abc'", "wrong type", "allowed a number, 0 <= value <= 10"],
+    ),
+    (
+        "rule_parameter_out_of_range",
+        ["regulation.extra_rules=[{rule: ai_levy, share: 5}]"],
+        ["regulation.extra_rules[0].share = 5", "out of range", "allowed 0 <= value <= 1"],
+    ),
+    (
+        "rule_start_not_a_month",
+        ["regulation.extra_rules=[{rule: generic_ai_ban, start: '2027-13'}]"],
+        ["regulation.extra_rules[0].start = '2027-13'", "not a month", "allowed 'YYYY-MM'"],
+    ),
+    (
+        "rule_parameter_not_a_choice",
+        ["regulation.extra_rules=[{rule: ai_levy, share: 0.1, base: vendor}]"],
+        ["regulation.extra_rules[0].base = 'vendor'", "allowed vendor_fees, human_cost_avoided"],
+    ),
     # unknown names of a group's option
     ("unknown_population", ["population=metropolis"], ["population = 'metropolis'", "allowed city, classroom"]),
     ("unknown_ai", ["ai=instant"], ["ai = 'instant'", "allowed fast, moderate, slow"]),
@@ -111,6 +137,7 @@ FAST_CASES = {
     "probability_above_one",
     "empty_population",
     "unknown_ai",
+    "rule_parameter_gets_text",
     "misspelt_key_in_group_file",
     "broken_yaml_unclosed_bracket",
 }

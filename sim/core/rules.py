@@ -18,7 +18,7 @@ rule is one class with the :func:`rule` decorator plus its config entry; the mod
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 import numpy as np
@@ -50,11 +50,20 @@ def rule(name: str):
     return register
 
 
+# a rule parameter's allowed values, in the config schema's words (sim.core.schema checks them with the config)
+MONTH = {"month": True}
+SHARE = {"range": (0.0, 1.0, False)}
+
+
 @dataclass(frozen=True)
 class Policy:
-    """A rule in force from ``start`` ('YYYY-MM'); each hook returns its input unless the rule changes it."""
+    """A rule in force from ``start`` ('YYYY-MM'); each hook returns its input unless the rule changes it.
 
-    start: str = "0001-01"
+    A rule's parameters are dataclass fields whose metadata says what values are allowed, as in the
+    config schema; an ``extra_rules`` entry is checked against them before the model is built.
+    """
+
+    start: str = field(default="0001-01", metadata=MONTH)
     name: ClassVar[str] = ""
 
     def in_force(self, month: int) -> bool:
@@ -97,7 +106,7 @@ class ConsentRequired(Policy):
 class RoyaltyFloor(Policy):
     """Each twin use pays at least ``floor`` x the model's day rate."""
 
-    floor: float = 0.0
+    floor: float = field(default=0.0, metadata={"range": (0.0, 10.0, False)})  # as regulation.royalty_floor
 
     def twin_pay_share(self, share: float) -> float:
         return max(share, self.floor)
@@ -137,12 +146,8 @@ class Levy:
 class AILevy(Policy):
     """A levy of ``share`` on AI content (``base``: vendor_fees or human_cost_avoided), paid into the fund."""
 
-    share: float = 0.0
-    base: str = "vendor_fees"
-
-    def __post_init__(self) -> None:
-        if self.base not in LEVY_BASES:
-            raise RuleError(f"ai_levy base = {self.base!r} is not a levy base: allowed {', '.join(LEVY_BASES)}")
+    share: float = field(default=0.0, metadata=SHARE)
+    base: str = field(default="vendor_fees", metadata={"choices": LEVY_BASES})
 
     def levy(self, levy: Levy) -> Levy:
         return Levy(self.share, self.base)
@@ -160,15 +165,22 @@ class GenericAIBan(Policy):
 
 def make_rule(entry: Mapping[str, Any], where: str) -> Policy:
     """The policy an ``extra_rules`` entry describes: ``{rule: NAME, start: 'YYYY-MM', PARAMETER: VALUE ...}``."""
+    if not isinstance(entry, Mapping):
+        raise RuleError(
+            f"{where} = {entry!r} is not a rule entry: allowed {{rule: NAME, start: 'YYYY-MM', ...}} with NAME one of "
+            f"{', '.join(sorted(RULES))}"
+        )
     settings = dict(entry)
     name = settings.pop("rule", None)
     if name not in RULES:
         raise RuleError(f"{where}.rule = {name!r} is not a rule: allowed {', '.join(sorted(RULES))}")
     cls = RULES[name]
     allowed = [spec.name for spec in fields(cls)]
-    for key in settings:
+    for key, value in settings.items():
         if key not in allowed:
-            raise RuleError(f"{where}.{key}: {key!r} is not a parameter of rule {name!r}: allowed {', '.join(allowed)}")
+            raise RuleError(
+                f"{where}.{key} = {value!r}: {key!r} is not a parameter of rule {name!r}: allowed {', '.join(allowed)}"
+            )
     return cls(**settings)
 
 

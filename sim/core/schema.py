@@ -16,7 +16,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 from sim.core.registry import LABELS, ROLES, SHOOT_TYPES, Occupations, RegistryError
-from sim.core.rules import RuleError, policies
+from sim.core.rules import RULES, RuleError, policies
 
 
 class ConfigError(ValueError):
@@ -74,7 +74,7 @@ class RegulationConfig:
     ai_levy_base: str = param({"choices": ("vendor_fees", "human_cost_avoided")}, "vendor_fees")
     generic_ai_ban: bool = MISSING
     # more rules by name (sim.core.rules.RULES), e.g. [{rule: generic_ai_ban, start: "2027-01"}]
-    extra_rules: list[dict[str, Any]] = field(default_factory=list)
+    extra_rules: list[dict[str, Any]] = field(default_factory=list, metadata={"entries": "rule"})
 
 
 @dataclass
@@ -272,11 +272,12 @@ def validate(cfg: SimConfig) -> SimConfig:
     _check(cfg, "")
     try:
         names = Occupations.from_config(cfg.occupations).names
-        policies(cfg.regulation)
+        made = policies(cfg.regulation)
     except (RegistryError, RuleError) as error:
         raise ConfigError(str(error)) from None
-    except TypeError as error:  # a rule given a value it cannot take
-        raise ConfigError(f"regulation.extra_rules: {error}") from None
+    extra = made[len(made) - len(cfg.regulation.extra_rules) :]
+    for index, policy in enumerate(extra):  # the built-in keys' rules were checked as config keys above
+        _check_rule(policy, f"regulation.extra_rules[{index}]")
     pop = cfg.population
     _known_occupations(pop.workers, "population.workers", names)
     for kind in SHOOT_TYPES:
@@ -318,6 +319,35 @@ def validate(cfg: SimConfig) -> SimConfig:
     return cfg
 
 
+def _check_rule(policy: Any, where: str) -> None:
+    """Check an ``extra_rules`` entry's parameters as config keys are checked: type, month format, choices, range."""
+    kinds = get_type_hints(type(policy))
+    for spec in fields(policy):
+        key, value, kind = f"{where}.{spec.name}", getattr(policy, spec.name), kinds[spec.name]
+        fits = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+        if kind is float:
+            fits = isinstance(value, int | float) and not isinstance(value, bool)
+        if not fits:
+            raise ConfigError(f"{key} = {value!r} has the wrong type: allowed {_describe_kind(kind, spec.metadata)}")
+        _check_value(key, value, spec.metadata)
+
+
+def _describe_kind(kind: Any, meta: dict) -> str:
+    """What a field of type ``kind`` with ``meta`` accepts, in words: 'a number, 0 <= value <= 1'."""
+    words = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}.get(kind, "a value")
+    if meta.get("entries") == "rule":
+        names = ", ".join(sorted(RULES))
+        return f"a list of {{rule: NAME, start: 'YYYY-MM', PARAMETER: VALUE}} with NAME one of {names}"
+    if "month" in meta:
+        return "a month 'YYYY-MM'"
+    if "choices" in meta:
+        return ", ".join(meta["choices"])
+    if "range" in meta:
+        bounds = _describe(*meta["range"])
+        return words + bounds.removeprefix("a number") if bounds.startswith("a number") else f"{words}, {bounds}"
+    return words
+
+
 def _schema_node(path: str) -> tuple[Any, dict]:
     """The schema type at a dotted path (None if there is none) and its field's metadata.
 
@@ -340,14 +370,7 @@ def _schema_node(path: str) -> tuple[Any, dict]:
 
 def describe_type(path: str) -> str:
     """What a key accepts, in words: 'a whole number, 1 <= value <= 1200'."""
-    kind, meta = _schema_node(path)
-    words = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}.get(kind, "a value")
-    if "month" in meta:
-        return "a month 'YYYY-MM'"
-    if "range" in meta:
-        bounds = _describe(*meta["range"])
-        return words + bounds.removeprefix("a number") if bounds.startswith("a number") else f"{words}, {bounds}"
-    return words
+    return _describe_kind(*_schema_node(path))
 
 
 def unknown_key(path: str, value: Any = None, where: str = "", given: str | None = None) -> ConfigError:

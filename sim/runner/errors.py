@@ -75,6 +75,10 @@ def _omegaconf_line(error: OmegaConfBaseException, outer: BaseException) -> str:
         value = _override_value(str(outer), name)
         return str(unknown_key(key, value, where=where, given=name))
     if isinstance(error, ValidationError):
+        merging = re.search(r"Error merging override ([^=\s]+)=(.*)$", str(outer), flags=re.MULTILINE)
+        if merging and str(key).isdigit():  # an element of a list given on the command line: name the whole list
+            name, given = merging.group(1), merging.group(2).strip()
+            return f"{name} = {given}{where} has the wrong type: allowed {describe_type(name)}"
         value = error.value if error.value is not None else _override_value(str(outer), key)
         return f"{key} = {value!r}{where} has the wrong type: allowed {describe_type(key)}"
     return f"{key}{where}: {str(error.msg).splitlines()[0]}"
