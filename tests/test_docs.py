@@ -11,10 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import yaml
 
 from sim.dev import paramdoc
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 
 
 def test_parameter_table_matches_the_schema_and_configs():
@@ -120,3 +122,11 @@ def test_every_command_in_the_docs_runs_as_written(tmp_path):
         done = list(pool.map(run, runs))
     for (page, command), finished in zip(runs + readers, done + [run(entry) for entry in readers], strict=True):
         assert finished.returncode == 0, f"{page}: {command}\n{finished.stderr[-2000:]}"
+
+
+def test_the_readme_scenario_table_gives_each_scenarios_own_description():
+    """README's table of scenarios says what each config's ``description`` says (the report and --help show it)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.+) \|$", readme, flags=re.MULTILINE))
+    for path in sorted((ROOT / "configs" / "scenario").glob("*.yaml")):
+        assert rows.get(path.stem) == yaml.safe_load(path.read_text(encoding="utf-8"))["description"], path.stem
