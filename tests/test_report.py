@@ -259,8 +259,10 @@ def test_findings_state_the_heatmap_numbers_with_their_seeds(sweep, parsed):
     mean = np.mean([v[0] for v in cells.values()])
     assert float(broadest[0]["attrs"]["data-median"]) == pytest.approx(mean)
     assert effects.percent(mean) in broadest[0]["text"]
-    gains = sum(v[1] > 0 for v in cells.values())
+    enough = len(SEEDS) >= effects.MIN_SEEDS  # fewer seeds never count as beyond seed noise
+    gains = sum(v[1] > 0 for v in cells.values()) if enough else 0
     assert (f"in {gains} of {len(cells)} occupations" in broadest[0]["text"]) == (gains > 0)
+    assert ("too few to tell an effect from seed noise" in broadest[0]["text"]) == (not enough)
     # the first finding is the largest gain of incumbents' income under a policy, for the occupations AI
     # displaces, among the gains beyond seed noise (the whole interval above zero) where there are any
     gains = {
@@ -268,14 +270,14 @@ def test_findings_state_the_heatmap_numbers_with_their_seeds(sweep, parsed):
         for key, value in expected["incumbents_income"].items()
         if key[0] == "replica_ban" and key[1] != "ai_content_producer" and value and value[0] > 0
     }
-    sure = {key: value for key, value in gains.items() if value[1] > 0} or gains
+    sure = {key: value for key, value in gains.items() if enough and value[1] > 0} or gains
     first = findings[0]["attrs"]
     assert gains and gains[(first["data-label"], first["data-occupation"])][0] == max(v[0] for v in sure.values())
     # the scale line: no_ai's largest effect on incumbents' income against baseline, beyond noise where any is
     no_ai = {
         k: v for k, v in expected["incumbents_income"].items() if k[0] == "no_ai" and k[1] != "ai_content_producer"
     }
-    sure = {k: v for k, v in no_ai.items() if v[1] > 0 or v[2] < 0} or no_ai
+    sure = {k: v for k, v in no_ai.items() if enough and (v[1] > 0 or v[2] < 0)} or no_ai
     scale = [f for f in findings if f["attrs"]["data-label"] == "no_ai"]
     assert len(scale) == 1 and scale[0]["attrs"]["data-occupation"] == max(sure, key=lambda k: abs(sure[k][0]))[1]
 
@@ -575,7 +577,7 @@ PRINT_LAYOUT = """(() => ({
   widest: Math.max(...[...document.querySelectorAll('table, .chart img, figure')]
     .map(element => element.getBoundingClientRect().right)),
   page: document.documentElement.scrollWidth,
-  colour: getComputedStyle(document.querySelector('table.heatmap td.sure')).printColorAdjust,
+  colour: getComputedStyle(document.querySelector('table.heatmap td[style]')).printColorAdjust,
 }))()"""
 
 
@@ -601,3 +603,56 @@ def test_percentages_and_names_read_as_written():
         effects.people("top_model") == "top models" and effects.people("ai_content_producer") == "AI content producers"
     )
     assert effects.people("ecommerce_model") == "e-commerce models"
+
+
+def _heat(rows: list[tuple], seeds: int) -> pd.DataFrame:
+    """A heatmap table by hand: (measure, label, occupation, median, low, high) with the same seeds each."""
+    columns = ["measure", "label", "occupation", "median", "low", "high"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.assign(seeds=seeds, value=1.0, reference=1.0)
+
+
+CROWD = {"top_model", "photographer", "stylist"}
+AGAINST_LF = effects.Reference("laissez_faire", "Against laissez_faire.")
+
+
+def test_seeds_too_few_to_tell_noise_never_count_as_beyond_it():
+    cell = pd.Series({"seeds": effects.MIN_SEEDS - 1, "low": 1.0, "high": 2.0, "median": 1.5})
+    assert not effects.beyond_noise(cell)  # all agree in sign, but that happens by chance too often
+    assert effects.beyond_noise(cell.copy().replace({effects.MIN_SEEDS - 1: effects.MIN_SEEDS}))
+    rows = [("incumbents_income", "replica_ban", occupation, 2.0, 1.0, 3.0) for occupation in CROWD]
+    found = effects.findings(_heat(rows, 2), AGAINST_LF, CROWD)
+    assert all("beyond seed noise" not in finding.text for finding in found)
+    assert any("too few seeds to tell from seed noise" in finding.text for finding in found)
+    assert any(f.text.startswith("Broadest protection: not known from 2 seeds") for f in found)
+
+
+def test_broadest_protection_names_the_loss_that_makes_its_mean_negative():
+    rows = [
+        ("incumbents_income", "replica_ban", "top_model", 1.0, 0.5, 1.5),
+        ("incumbents_income", "replica_ban", "photographer", 2.0, 1.0, 3.0),
+        ("incumbents_income", "replica_ban", "stylist", -12.0, -14.0, -10.0),
+    ]
+    broadest = [f for f in effects.findings(_heat(rows, 5), AGAINST_LF, CROWD) if f.text.startswith("Broadest")]
+    assert broadest[0].text == (
+        "Broadest protection: replica_ban raises incumbents' income against laissez_faire in 2 of 3 occupations "
+        "beyond seed noise, but lowers that of stylists by 12.0%, so its mean over occupations is -3.0%."
+    )
+
+
+def test_a_finding_passing_over_a_larger_change_within_the_noise_says_so():
+    rows = [
+        ("head_count", "replica_ban", "top_model", 0.2, 0.1, 0.3),  # small, all seeds agree
+        ("head_count", "replica_ban", "photographer", -23.0, -60.0, 5.0),  # large, within the noise
+    ]
+    found = effects.findings(_heat(rows, 5), AGAINST_LF, CROWD)
+    heads = [f for f in found if f.measure == "head_count"]
+    assert heads[0].text.startswith("Largest change in head count beyond seed noise: top models")
+
+
+def test_no_scale_line_when_no_ai_is_the_only_scenario_the_findings_are_about():
+    rows = [("incumbents_income", "no_ai", occupation, 5.0, 4.0, 6.0) for occupation in CROWD]
+    found = effects.findings(_heat(rows, 5), AGAINST_LF, CROWD)
+    assert not any(f.text.startswith("For scale") for f in found)
+    texts = [f.text for f in found]
+    assert len(texts) == len(set(texts))

@@ -27,6 +27,9 @@ MEASURES = {
     "head_count": "head count",
 }
 MAX_FINDINGS = 5
+# the fewest seeds for "beyond seed noise": with no effect, n seeds all agree in sign by chance with probability
+# 2 x 0.5**n (a sign test), under 1 in 10 from 5 seeds (6%), a coin toss with 2
+MIN_SEEDS = 5
 
 
 @dataclass(frozen=True)
@@ -152,8 +155,8 @@ def heatmap(results: Results, reference: Reference) -> pd.DataFrame:
 
 
 def beyond_noise(row: pd.Series) -> bool:
-    """True when the whole 90% interval across two or more seeds lies on one side of zero."""
-    return bool(row["seeds"] >= 2 and (row["low"] > 0 or row["high"] < 0))
+    """True when the whole 90% interval across at least MIN_SEEDS seeds lies on one side of zero."""
+    return bool(row["seeds"] >= MIN_SEEDS and (row["low"] > 0 or row["high"] < 0))
 
 
 def percent(value: float, digits: int = 1) -> str:
@@ -226,15 +229,19 @@ def _candidates(table: pd.DataFrame, reference: Reference, occupations: set[str]
 def _sure(row: pd.Series) -> str:
     if row["seeds"] < 2:
         return "one seed, so its noise is unknown"
+    if row["seeds"] < MIN_SEEDS:
+        return f"too few seeds to tell from seed noise: {MIN_SEEDS} or more can"
     return "beyond seed noise" if beyond_noise(row) else "within seed noise"
 
 
-def _most(rows: pd.DataFrame, score: pd.Series) -> pd.Series:
-    """The row with the highest score, among those beyond seed noise when there are any: a large median
-    within the noise is not the finding a policymaker should read first."""
+def _most(rows: pd.DataFrame, score: pd.Series) -> tuple[pd.Series, str]:
+    """The row with the highest score, among those beyond seed noise when there are any (a large median within
+    the noise is not the finding a policymaker should read first), and ' beyond seed noise' when a larger one
+    within the noise was passed over, for the finding's heading."""
     sure = rows.apply(beyond_noise, axis=1) if not rows.empty else pd.Series(dtype=bool)
     pool = score[sure] if sure.any() else score
-    return rows.loc[pool.idxmax()]
+    passed_over = bool(sure.any() and score.max() > pool.max())
+    return rows.loc[pool.idxmax()], " beyond seed noise" if passed_over else ""
 
 
 def findings(table: pd.DataFrame, reference: Reference, occupations: set[str]) -> list[Finding]:
@@ -248,11 +255,12 @@ def findings(table: pd.DataFrame, reference: Reference, occupations: set[str]) -
     found: list[Finding] = []
     gains, losses = income[income["median"] > 0], income[income["median"] < 0]
     if not gains.empty:
-        best = _most(gains, gains["median"])
+        best, restricted = _most(gains, gains["median"])
         found.append(
             _finding(
-                f"Largest gain: {best['label']} raises the income of {people(best['occupation'])} who were working "
-                f"at the start by {percent(best['median'])} {against} ({interval_text(best)}; {_sure(best)}).",
+                f"Largest gain{restricted}: {best['label']} raises the income of {people(best['occupation'])} "
+                f"who were working at the start by {percent(best['median'])} {against} "
+                f"({interval_text(best)}; {_sure(best)}).",
                 best,
             )
         )
@@ -267,20 +275,20 @@ def findings(table: pd.DataFrame, reference: Reference, occupations: set[str]) -
             )
         )
     if not losses.empty:
-        worst = _most(losses, -losses["median"])
+        worst, restricted = _most(losses, -losses["median"])
         found.append(
             _finding(
-                f"Largest loss: the income of {people(worst['occupation'])} who were working at the start falls under "
-                f"{worst['label']}, "
+                f"Largest loss{restricted}: the income of {people(worst['occupation'])} who were working at the "
+                f"start falls under {worst['label']}, "
                 f"{percent(worst['median'])} {against} ({interval_text(worst)}; {_sure(worst)}).",
                 worst,
             )
         )
     if not heads.empty:
-        largest = _most(heads, heads["median"].abs())
+        largest, restricted = _most(heads, heads["median"].abs())
         found.append(
             _finding(
-                f"Largest change in head count: {people(largest['occupation'])} under {largest['label']}, "
+                f"Largest change in head count{restricted}: {people(largest['occupation'])} under {largest['label']}, "
                 f"{percent(largest['median'])} active workers in the last year {against} "
                 f"({interval_text(largest)}; {_sure(largest)}).",
                 largest,
@@ -290,8 +298,9 @@ def findings(table: pd.DataFrame, reference: Reference, occupations: set[str]) -
         found.append(_broadest(income, against))
     scale = table[(table["label"] == BASELINE) & (table["measure"] == "incumbents_income")]
     scale = scale[scale["occupation"].isin(occupations)].dropna(subset=["median"])
-    if reference.label not in (None, BASELINE) and not scale.empty:
-        row = _most(scale, scale["median"].abs())
+    # for scale beside the policies: not when no_ai is itself the only scenario the findings above are about
+    if reference.label not in (None, BASELINE) and not scale.empty and BASELINE not in set(rows["label"]):
+        row, _ = _most(scale, scale["median"].abs())
         found.append(
             _finding(
                 f"For scale: without AI at all the incumbents' income of {people(row['occupation'])} would be "
@@ -309,15 +318,29 @@ def _broadest(income: pd.DataFrame, against: str) -> Finding:
     counts = counts.sort_values(["gains", "mean"], ascending=False)
     label, best = counts.index[0], counts.iloc[0]
     seeds = int(income["seeds"].min())
-    if best["gains"] == 0:
+    if best["gains"] == 0 and seeds < MIN_SEEDS:
+        text = (
+            f"Broadest protection: not known from {seeds} seed{'s' if seeds > 1 else ''}, too few to tell an effect "
+            f"from seed noise ({MIN_SEEDS} or more can); the highest mean over occupations is {label}'s, "
+            f"{percent(best['mean'])}."
+        )
+    elif best["gains"] == 0:
         text = (
             f"Broadest protection: none; no scenario raises any occupation's incumbents' income {against} beyond "
-            f"the noise of its {seeds} seed{'s' if seeds > 1 else ''}; the highest mean over occupations is {label}'s, "
-            f"{percent(best['mean'])}."
+            f"the noise of its {seeds} seeds; the highest mean over occupations is {label}'s, {percent(best['mean'])}."
         )
     else:
         text = (
             f"Broadest protection: {label} raises incumbents' income {against} in {int(best['gains'])} of "
-            f"{int(best['n'])} occupations beyond seed noise (mean over occupations {percent(best['mean'])})."
+            f"{int(best['n'])} occupations beyond seed noise"
         )
+        if best["mean"] < 0:  # the gains are smaller than a loss elsewhere: say which, or the mean reads as a slip
+            own = income[income["label"] == label]
+            worst = own.loc[own["median"].idxmin()]
+            text += (
+                f", but lowers that of {people(worst['occupation'])} by {percent(worst['median'])[1:]}, so its mean "
+                f"over occupations is {percent(best['mean'])}."
+            )
+        else:
+            text += f" (mean over occupations {percent(best['mean'])})."
     return Finding(text, "incumbents_income", str(label), median=float(best["mean"]), seeds=seeds)

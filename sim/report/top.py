@@ -14,6 +14,7 @@ from sim.core import registry
 from sim.report import robustness
 from sim.report.effects import (
     MEASURES,
+    MIN_SEEDS,
     Finding,
     Reference,
     beyond_noise,
@@ -136,7 +137,8 @@ def heatmap_html(table: pd.DataFrame, measure: str, results: Results, reference:
     note = (
         f"Each cell: the median change across {seeds_text} seeds, and below it the interval that holds 90% of "
         f"seeds. Blue: a gain, orange: a loss, stronger up to {SATURATION:.0f}%; bold on a strong colour: the whole "
-        "interval is on one side of zero; pale: within seed noise." + _missing_note(rows_of, reference, occupations)
+        f"interval is on one side of zero, with at least {MIN_SEEDS} seeds; pale: within seed noise, or too few "
+        "seeds to tell." + _missing_note(rows_of, reference, occupations)
     )
     return (
         f'<h3>{html.escape(title.split(":")[0])}</h3><p class="note">{html.escape(title)}</p>'
@@ -187,8 +189,9 @@ def how_sure(results: Results, directory: Path, docs: Path = robustness.REPOSITO
     return (
         f'<p id="seeds-note">Chance: every scenario ran with {seeds} seeds (random streams: which brands adopt AI '
         "when, who gets booked). Every interval in this report holds 90% of the seeds' values, from the 5th to "
-        f"the 95th percentile{close}. An effect whose interval lies on one side of zero is beyond seed noise; "
-        "more seeds narrow the intervals.</p>"
+        f"the 95th percentile{close}. An effect whose interval lies on one side of zero is beyond seed noise when "
+        f"there are at least {MIN_SEEDS} seeds: with no effect, that many seeds all agree in sign by chance less "
+        "than 1 time in 10 (with 2, half the time). More seeds narrow the intervals.</p>"
         "<p>Assumptions: seeds vary chance, not the model. Its parameters are calibrated and checked against data "
         "in docs/calibration.md and docs/validation.md; how much each result depends on them is below.</p>"
         f"<h3>Robust policy ranking</h3>{robustness.section(directory, docs)}"
