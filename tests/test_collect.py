@@ -221,3 +221,27 @@ def test_run_job_records_any_exception_and_clears_a_stale_result(tmp_path, monke
     monkeypatch.setattr(sim.runner.run, "run", lambda cfg, out_dir: None)
     assert jobs.run_job({}, job, ["seed=0"]) == "complete"
     assert not (job / jobs.ERROR_FILE).exists() and jobs.recorded_overrides(job) == ["seed=0"]
+
+
+def test_a_failed_job_logs_its_traceback_to_its_log_file_not_again_to_the_console(tmp_path, monkeypatch, capsys):
+    import logging
+
+    import sim.runner.run
+
+    def broken(cfg, out_dir):
+        raise RuntimeError("model blew up")
+
+    monkeypatch.setattr(sim.runner.run, "run", broken)
+    root, console, logfile = logging.getLogger(), logging.StreamHandler(), logging.FileHandler(tmp_path / "cli.log")
+    root.addHandler(console)
+    root.addHandler(logfile)  # as Hydra's job logging sets them up
+    try:
+        assert jobs.run_job({}, tmp_path / "7", ["seed=0"]) == "failed"
+    finally:
+        root.removeHandler(console)
+        root.removeHandler(logfile)
+        logfile.close()
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == ["job 7 failed: RuntimeError: model blew up"]  # once, from the job's print
+    logged = (tmp_path / "cli.log").read_text()
+    assert "job 7 failed: RuntimeError: model blew up" in logged and "Traceback" in logged

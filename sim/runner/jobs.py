@@ -124,6 +124,14 @@ def end_with_the_sweep(period: float = 1.0) -> bool:
     return True
 
 
+def _log_to_files(message: str, traceback: bool) -> None:
+    """Log an error to the log files only (Hydra's job log, cli.log), not again to the console."""
+    record = log.makeRecord(log.name, logging.ERROR, __file__, 0, message, (), sys.exc_info() if traceback else None)
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.handle(record)
+
+
 def run_job(cfg: DictConfig, job_dir: Path, overrides: list[str]) -> str:
     """Run one sweep job into ``job_dir``; return "skipped", "complete" or "failed" (never raises on failure)."""
     end_with_the_sweep()
@@ -143,8 +151,9 @@ def run_job(cfg: DictConfig, job_dir: Path, overrides: list[str]) -> str:
 
         message = one_line(error)
         io.write_atomic(job_dir / ERROR_FILE, lambda tmp: tmp.write_text(message + "\n", encoding="utf-8"))
-        # a bad value needs no traceback; any other error keeps one in the job's log
-        log.error("job %s failed: %s", job_dir.name, message, exc_info=not isinstance(error, ConfigError))
+        # the terminal gets one line on stderr; the job's log file the same, with the traceback of any error that
+        # is not a bad value
+        _log_to_files(f"job {job_dir.name} failed: {message}", traceback=not isinstance(error, ConfigError))
         print(f"job {job_dir.name} failed: {message}", file=sys.stderr)
         return "failed"
     io.write_json({"overrides": list(overrides), "code": code_version()}, job_dir / JOB_RECORD)
