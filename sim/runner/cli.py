@@ -59,8 +59,10 @@ def check(argv: list[str] | None = None) -> int:
     overrides = [arg for arg in args if arg not in ("-m", "--multirun")]
     try:
         jobs = _sweep_jobs(overrides)
-        for job in jobs:
-            load_config(*job)
+        if len(jobs) == 1:
+            load_config(*jobs[0])
+        else:
+            _check_each(jobs)
     except Exception as error:
         print(f"error: {one_line(error)}", file=sys.stderr)
         return BAD_INPUT
@@ -69,14 +71,57 @@ def check(argv: list[str] | None = None) -> int:
 
 
 def _sweep_jobs(overrides: list[str]) -> list[list[str]]:
-    """Each job's overrides when the command line sweeps (``seed=0,1``), else the overrides as one job."""
+    """Each job's overrides as ``-m`` would run them: the command line's sweeps (``seed=0,1``) over the sweep of
+    the experiment it names (``hydra.sweeper.params``), the command line winning for a key in both."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
+    from sim.runner.collect import expand_sweep
+    from sim.runner.compose import sweeper_params
+
     parsed = OverridesParser.create().parse_overrides(overrides)
-    if not any(override.is_sweep_override() for override in parsed):
+    first = BasicSweeper.split_arguments(parsed, None)[0][0]  # one job of the command line, for its experiment
+    params = sweeper_params(*first)
+    if not params and not any(override.is_sweep_override() for override in parsed):
         return [overrides]
-    return [list(job) for job in BasicSweeper.split_arguments(parsed, None)[0]]
+    return [list(job) for job in expand_sweep(params, overrides)[0]]
+
+
+def _check_each(jobs: list[list[str]]) -> None:
+    """Validate each job's config; jobs that differ only in plain values (``seed=3``) share one composition.
+
+    As a sweep's jobs do (``sim.runner.compose.memoize_sweep_compose``): the config groups and other overrides
+    are composed once, and each job's plain values are applied to a copy by Hydra's own function.
+    """
+    import copy
+    from pathlib import Path
+
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import OverrideType
+
+    from sim.core.schema import to_schema
+    from sim.runner.compose import CONFIG_DIR, compose
+
+    def plain(override) -> bool:
+        return (
+            override.type == OverrideType.CHANGE
+            and override.package is None
+            and not override.is_hydra_override()
+            and not override.is_sweep_override()
+            and isinstance(override.value(), int | float | str | bool | type(None))
+            and not (Path(CONFIG_DIR) / override.key_or_group).is_dir()  # a config group's choice
+        )
+
+    parser, composed = OverridesParser.create(), {}
+    for job in jobs:
+        parsed = parser.parse_overrides(job)
+        rest = tuple(override.input_line for override in parsed if not plain(override))
+        if rest not in composed:
+            composed[rest] = compose(*rest)
+        config = copy.deepcopy(composed[rest])
+        ConfigLoaderImpl._apply_overrides_to_config([override for override in parsed if plain(override)], config)
+        to_schema(config)
 
 
 # Bash completion for both forms of the command: Hydra's own script completes `fashion-sim` and

@@ -56,6 +56,15 @@ def compose(*overrides: str) -> DictConfig:
         return hydra_compose("config", overrides=list(overrides))
 
 
+def sweeper_params(*overrides: str) -> dict:
+    """``hydra.sweeper.params`` of the config these overrides compose (an experiment's sweep), resolved."""
+    register()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = hydra_compose("config", overrides=list(overrides), return_hydra_config=True)
+    params = cfg.hydra.sweeper.params
+    return OmegaConf.to_container(params, resolve=True) if params is not None else {}
+
+
 def load_config(*overrides: str) -> SimConfig:
     """The validated config of ``configs/`` with these overrides, as the CLI would run it."""
     return to_schema(compose(*overrides))
