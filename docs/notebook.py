@@ -22,6 +22,8 @@
 import matplotlib
 
 matplotlib.use("Agg")  # draw to a file; remove this line in Jupyter to see the figure inline
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -29,7 +31,7 @@ import sim
 
 SCENARIOS = ["no_ai", "laissez_faire"]
 SEEDS = [0, 1]
-FIGURE = "notebook_comparison.png"  # written to the working directory
+FIGURE = Path("outputs") / "notebook_comparison.png"  # under the working directory's outputs/ (not committed)
 
 # %% [markdown]
 # ## One config, one run
@@ -66,7 +68,8 @@ comparison = pd.concat(frames, ignore_index=True)
 # mean monthly income of each occupation in the last 12 months, averaged over seeds
 last_year = comparison[comparison["step"] > comparison["step"].max() - 12]
 table = last_year.groupby(["occupation", "scenario"])["income_mean"].mean().unstack("scenario")[SCENARIOS]
-table["change"] = table["laissez_faire"] / table["no_ai"] - 1
+# the relative change; none for AI content producers, who earn nothing without AI (a change from zero)
+table["change"] = (table["laissez_faire"] / table["no_ai"] - 1).where(table["no_ai"] > 0)
 print(table.round(2))
 
 # %% [markdown]
@@ -85,6 +88,7 @@ for ax, scenario in zip(axes, SCENARIOS, strict=True):
 axes[0].set_ylabel("Employed workers (mean of seeds)")
 axes[-1].legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 figure.autofmt_xdate()
+FIGURE.parent.mkdir(parents=True, exist_ok=True)
 figure.savefig(FIGURE, dpi=100, bbox_inches="tight")
 plt.close(figure)
 print(f"figure: {FIGURE}")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -90,3 +91,5 @@ def test_the_worked_notebook_runs_and_draws_its_figure(tmp_path, monkeypatch):
     namespace = runpy.run_path(str(ROOT / "docs" / "notebook.py"), run_name="__main__")
     assert (tmp_path / namespace["FIGURE"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert set(namespace["comparison"]["scenario"]) == {"no_ai", "laissez_faire"}
+    assert namespace["FIGURE"].parts[0] == "outputs"  # where results go, not the top of a clone
+    assert np.isfinite(namespace["table"]["change"].dropna()).all()  # no change from zero income
