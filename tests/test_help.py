@@ -94,6 +94,8 @@ def test_check_expands_an_experiments_own_sweep_as_m_would(capsys):
         (["ai.adoption_p=1.5"], "ai.adoption_p = 1.5 is out of range"),
         (["scenario=nope"], "scenario = 'nope' is not a known scenario"),
         (["seed=0,x"], "seed = 'x' has the wrong type"),
+        (["seed=99999999999999999999"], "seed = 99999999999999999999 is out of range: allowed a whole number"),
+        (["seed=-1"], "seed = -1 is out of range: allowed a whole number >= 0"),
     ],
 )
 def test_check_prints_the_one_line_error_and_exits_2(capsys, overrides, words):

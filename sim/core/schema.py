@@ -224,7 +224,8 @@ def _describe(lo: float | None, hi: float | None, lo_open: bool) -> str:
 
 
 def _check_value(key: str, value: Any, meta: dict) -> None:
-    """Raise ConfigError if one value breaks its field's month format, choices or range."""
+    """Raise ConfigError if one value breaks its field's month format, choices or range (a whole number's range
+    in those words: the value is an int only for the int fields, which Hydra has checked)."""
     if "month" in meta and not _MONTH_PATTERN.match(str(value)):
         raise ConfigError(f"{key} = {value!r} is not a month: allowed 'YYYY-MM', e.g. '2025-06'")
     if "choices" in meta and value not in meta["choices"]:
@@ -236,7 +237,10 @@ def _check_value(key: str, value: Any, meta: dict) -> None:
     bad = bad or (lo is not None and (value <= lo if lo_open else value < lo))
     bad = bad or (hi is not None and value > hi)
     if bad:
-        raise ConfigError(f"{key} = {value!r} is out of range: allowed {_describe(lo, hi, lo_open)}")
+        allowed = _describe(lo, hi, lo_open)
+        if isinstance(value, int) and not isinstance(value, bool):
+            allowed = allowed.replace("a number", "a whole number")
+        raise ConfigError(f"{key} = {value!r} is out of range: allowed {allowed}")
 
 
 def _check(node: Any, path: str) -> None:

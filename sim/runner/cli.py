@@ -47,6 +47,7 @@ def check(argv: list[str] | None = None) -> int:
     Returns 0 when every config is valid, 2 (a bad input) otherwise. Comma-separated values and
     ``range()`` are expanded as ``-m`` would, and each config is checked.
     """
+    from sim.runner import limits
     from sim.runner.api import load_config
     from sim.runner.errors import BAD_INPUT, one_line
 
@@ -60,7 +61,7 @@ def check(argv: list[str] | None = None) -> int:
     try:
         jobs = _sweep_jobs(overrides)
         if len(jobs) == 1:
-            load_config(*jobs[0])
+            limits.check_bounds(load_config(*jobs[0]))  # as a run checks them, less the memory (this machine's)
         else:
             _check_each(jobs)
     except Exception as error:
@@ -101,6 +102,7 @@ def _check_each(jobs: list[list[str]]) -> None:
     from hydra.core.override_parser.types import OverrideType
 
     from sim.core.schema import to_schema
+    from sim.runner import limits
     from sim.runner.compose import CONFIG_DIR, compose
 
     def plain(override) -> bool:
@@ -121,7 +123,7 @@ def _check_each(jobs: list[list[str]]) -> None:
             composed[rest] = compose(*rest)
         config = copy.deepcopy(composed[rest])
         ConfigLoaderImpl._apply_overrides_to_config([override for override in parsed if plain(override)], config)
-        to_schema(config)
+        limits.check_bounds(to_schema(config))
 
 
 # Bash completion for both forms of the command: Hydra's own script completes `fashion-sim` and

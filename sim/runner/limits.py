@@ -106,9 +106,22 @@ def memory_needed(workers: int) -> int:
 
 def check(cfg) -> None:
     """Raise ConfigError for a value past its bound, OutOfMemory for a population that will not fit."""
+    check_bounds(cfg)
+    total = sum(int(count) for count in cfg.population.workers.values())
+    free = available_memory()
+    need = memory_needed(total)
+    if free is not None and need > free:
+        raise OutOfMemory(
+            f"the population of {total} workers needs about {need / 2**30:.1f} GiB of memory, "
+            f"{free / 2**30:.1f} GiB is free: allowed a smaller population (population.workers.<occupation>=N)"
+        )
+
+
+def check_bounds(cfg) -> None:
+    """Raise ConfigError for a value past the bound that keeps the integer money exact (any machine alike)."""
     seed = cfg.seed
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
-        raise ConfigError(f"seed = {seed!r} is out of range: allowed an integer from 0 to 2**63-1 ({MAX_SEED})")
+        raise ConfigError(f"seed = {seed!r} is out of range: allowed a whole number from 0 to 2**63-1 ({MAX_SEED})")
     counts = {name: int(count) for name, count in cfg.population.workers.items()}
     total, most = sum(counts.values()), max_workers(cfg)
     if total > most:
@@ -129,10 +142,3 @@ def check(cfg) -> None:
                         f"market.shoots.{kind}.{mode}.{occupation} = {value!r} is out of range: allowed 0 to "
                         f"{bound:.4g} workers per shoot-day (keeps a month's crew cost exact in integer cents)"
                     )
-    free = available_memory()
-    need = memory_needed(total)
-    if free is not None and need > free:
-        raise OutOfMemory(
-            f"the population of {total} workers needs about {need / 2**30:.1f} GiB of memory, "
-            f"{free / 2**30:.1f} GiB is free: allowed a smaller population (population.workers.<occupation>=N)"
-        )
