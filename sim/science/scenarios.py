@@ -147,7 +147,11 @@ leavers. Rules that only change who is paid for twins (`fashion_workers_act`, `u
 (`laissez_faire`, last year). Only rules that cut AI's share (`replica_ban`, consumers' `backlash`)
 keep models and crew at work. `just_transition`'s support is one-off (grant and income support when
 a worker is displaced), so it shows in where the displaced go (`to_ai`, `supported` in the
-occupations table), not in monthly income."""
+occupations table), not in monthly income. Top models are few (about 80 at the start at city), so
+their head counts move by large percentages with wide ranges: in the last year about 107 under
+`no_ai`, 59 under `laissez_faire` and `baseline` and 118 under `backlash` (means of seeds 0-5), so
+`backlash`'s +99% against `laissez_faire` is some 60 workers, and its lead over `no_ai` lies within
+the ranges across seeds."""
 
 
 def compute(seeds=SEEDS, jobs: int = -1) -> pd.DataFrame:
