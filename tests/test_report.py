@@ -609,7 +609,7 @@ def _heat(rows: list[tuple], seeds: int) -> pd.DataFrame:
     """A heatmap table by hand: (measure, label, occupation, median, low, high) with the same seeds each."""
     columns = ["measure", "label", "occupation", "median", "low", "high"]
     table = pd.DataFrame(rows, columns=columns)
-    return table.assign(seeds=seeds, value=1.0, reference=1.0)
+    return table.assign(seeds=seeds, agree=True, value=1.0, reference=1.0)
 
 
 CROWD = {"top_model", "photographer", "stylist"}
@@ -617,9 +617,18 @@ AGAINST_LF = effects.Reference("laissez_faire", "Against laissez_faire.")
 
 
 def test_seeds_too_few_to_tell_noise_never_count_as_beyond_it():
-    cell = pd.Series({"seeds": effects.MIN_SEEDS - 1, "low": 1.0, "high": 2.0, "median": 1.5})
+    cell = pd.Series({"seeds": effects.MIN_SEEDS - 1, "low": 1.0, "high": 2.0, "median": 1.5, "agree": True})
     assert not effects.beyond_noise(cell)  # all agree in sign, but that happens by chance too often
-    assert effects.beyond_noise(cell.copy().replace({effects.MIN_SEEDS - 1: effects.MIN_SEEDS}))
+    enough = cell.copy()
+    enough["seeds"] = effects.MIN_SEEDS
+    assert effects.beyond_noise(enough)
+    # 5 seeds whose interpolated 90% interval is above zero while one seed is below it: not beyond the noise
+    one_against = enough.copy()
+    one_against["agree"] = False
+    assert not effects.beyond_noise(one_against)
+    many = one_against.copy()
+    many["seeds"] = effects.ALL_SEEDS_BELOW  # from 20 seeds, 90% of them on one side is the rule
+    assert effects.beyond_noise(many)
     rows = [("incumbents_income", "replica_ban", occupation, 2.0, 1.0, 3.0) for occupation in CROWD]
     found = effects.findings(_heat(rows, 2), AGAINST_LF, CROWD)
     assert all("beyond seed noise" not in finding.text for finding in found)

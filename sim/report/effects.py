@@ -7,7 +7,7 @@ run, then the median and 90% interval across seeds:
   their mean monthly income over the whole run, those who left counted at their outside option;
 - ``head_count``: the mean number of active workers over the last 12 months.
 
-The reference is ``baseline`` (the same AI with no rule), else ``laissez_faire``, else ``no_ai``,
+The reference is ``baseline`` (AI as it comes, with no rule), else ``laissez_faire``, else ``no_ai``,
 else each run's own first year: :func:`policy_reference` says which and why.
 """
 
@@ -30,6 +30,9 @@ MAX_FINDINGS = 5
 # the fewest seeds for "beyond seed noise": with no effect, n seeds all agree in sign by chance with probability
 # 2 x 0.5**n (a sign test), under 1 in 10 from 5 seeds (6%), a coin toss with 2
 MIN_SEEDS = 5
+# below this many seeds the 90% interval is interpolated between the extreme seeds, so "beyond seed noise" asks that
+# every seed agree in sign (the sign test above); from it on, that the interval lie on one side of zero
+ALL_SEEDS_BELOW = 20
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,9 @@ def policy_reference(results: Results) -> Reference:
     if "baseline" in results.labels:
         return Reference(
             "baseline",
-            "Against baseline: the same AI with no rule on AI content or replicas, so each difference is "
-            "what the scenario itself changes, measured on the same seed.",
+            "Against baseline: AI as it comes (the moderate preset) with no rule on AI content or replicas, "
+            "measured on the same seed, so each difference is what the scenario changes: its rules, and for "
+            "some (laissez_faire, generic_ai_boom) AI's price or pace too, as each scenario's line says.",
         )
     if "laissez_faire" in results.labels:
         cost = results.configs.get("laissez_faire", {}).get("ai", {}).get("cost_per_image")
@@ -134,11 +138,12 @@ def heatmap(results: Results, reference: Reference) -> pd.DataFrame:
     """Per (measure, label, occupation): median and 90% interval of the change across seeds, the number of
     seeds, and the medians of the value and of the reference."""
     frame = effects_by_seed(results, reference)
-    columns = ["measure", "label", "occupation", "median", "low", "high", "seeds", "value", "reference"]
+    columns = ["measure", "label", "occupation", "median", "low", "high", "agree", "seeds", "value", "reference"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     grouped = frame.groupby(["measure", "label", "occupation"], sort=False)
     table = grouped["change"].apply(seed_spread).unstack()
+    table["agree"] = grouped["change"].agg(lambda change: bool((change > 0).all() or (change < 0).all()))
     table["seeds"] = grouped["seed"].nunique()
     table["value"] = grouped["value"].median()
     table["reference"] = grouped["reference"].median()
@@ -155,8 +160,11 @@ def heatmap(results: Results, reference: Reference) -> pd.DataFrame:
 
 
 def beyond_noise(row: pd.Series) -> bool:
-    """True when the whole 90% interval across at least MIN_SEEDS seeds lies on one side of zero."""
-    return bool(row["seeds"] >= MIN_SEEDS and (row["low"] > 0 or row["high"] < 0))
+    """True for at least MIN_SEEDS seeds whose 90% interval lies on one side of zero, every seed agreeing in sign
+    (``agree``) when there are fewer than ALL_SEEDS_BELOW."""
+    if row["seeds"] < MIN_SEEDS or not (row["low"] > 0 or row["high"] < 0):
+        return False
+    return bool(row["seeds"] >= ALL_SEEDS_BELOW or row["agree"])
 
 
 def percent(value: float, digits: int = 1) -> str:

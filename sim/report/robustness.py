@@ -68,7 +68,9 @@ def section(directory: Path, docs: Path = REPOSITORY_DOCS) -> str:
             "(global sensitivity analysis).</p>"
         )
     table = read(path)
-    where = "beside these results" if path.parent.resolve() == Path(directory).resolve() else "in the repository"
+    beside = path.parent.resolve() == Path(directory).resolve()
+    where = "beside these results" if beside else "in the repository"
+    shown = path.name if beside else f"docs/{path.name}"  # not this machine's absolute path
     occupations = list(dict.fromkeys(table["occupation"]))
     same_points = table["points"].nunique() == 1
     header = '<tr><th class="text">Scenario</th>' + "".join(
@@ -104,8 +106,8 @@ def section(directory: Path, docs: Path = REPOSITORY_DOCS) -> str:
     listed = f"<p>What decides it:</p><ul class='deciding'>{''.join(deciding)}</ul>" if deciding else ""
     return (
         f"<p>The share of parameter points (from the sensitivity sample{points}, {where}: "
-        f"<code>{html.escape(str(path))}</code>) at which each scenario raises the occupation's incumbents' income "
-        "against laissez_faire. "
+        f"<code>{html.escape(shown)}</code>) at which each scenario raises the occupation's incumbents' income "
+        "against laissez_faire (a reference of its own: the heatmaps above are against their reference). "
         "Near 100%: it helps whatever the uncertain parameters are; near 50%: it depends on them; near 0%: "
         f"it hurts. Details in {SENSITIVITY_DOC}.</p>"
         f'<div class="scroll"><table class="heatmap" id="robustness-table"><thead>{header}</tr></thead>'

@@ -136,9 +136,11 @@ def heatmap_html(table: pd.DataFrame, measure: str, results: Results, reference:
     seeds_text = f"{seeds[0]}" if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}"
     note = (
         f"Each cell: the median change across {seeds_text} seeds, and below it the interval that holds 90% of "
-        f"seeds. Blue: a gain, orange: a loss, stronger up to {SATURATION:.0f}%; bold on a strong colour: the whole "
-        f"interval is on one side of zero, with at least {MIN_SEEDS} seeds; pale: within seed noise, or too few "
-        "seeds to tell." + _missing_note(rows_of, reference, occupations)
+        f"seeds. Blue: a gain, orange: a loss, stronger up to {SATURATION:.0f}%; bold on a strong colour: beyond "
+        f"seed noise (at least {MIN_SEEDS} seeds, all agreeing in sign; from 20 seeds, the interval on one side of "
+        "zero); pale: within seed noise, or too few seeds to tell. Incumbents who left count at their outside "
+        "option, and most leave within ten years in every scenario, so their income moves less than head counts."
+        + _missing_note(rows_of, reference, occupations)
     )
     return (
         f'<h3>{html.escape(title.split(":")[0])}</h3><p class="note">{html.escape(title)}</p>'
@@ -170,7 +172,11 @@ def answer(results: Results) -> tuple[str, pd.DataFrame, Reference]:
     reference = policy_reference(results)
     table = heatmap(results, reference)
     found = findings(table, reference, displaceable(results))
-    parts = [f'<p class="lead" id="reference">{html.escape(reference.why)}</p>', findings_html(found)]
+    scope = (
+        "The findings are about the occupations AI can displace, models and crew; AI content producers, whose "
+        "work exists because of AI, are in the heatmaps."
+    )
+    parts = [f'<p class="lead" id="reference">{html.escape(reference.why)} {scope}</p>', findings_html(found)]
     if results.cohorts is None:
         parts.append(
             '<p class="note">These results have no cohorts.parquet (made by an older version), so the '
@@ -189,9 +195,9 @@ def how_sure(results: Results, directory: Path, docs: Path = robustness.REPOSITO
     return (
         f'<p id="seeds-note">Chance: every scenario ran with {seeds} seeds (random streams: which brands adopt AI '
         "when, who gets booked). Every interval in this report holds 90% of the seeds' values, from the 5th to "
-        f"the 95th percentile{close}. An effect whose interval lies on one side of zero is beyond seed noise when "
-        f"there are at least {MIN_SEEDS} seeds: with no effect, that many seeds all agree in sign by chance less "
-        "than 1 time in 10 (with 2, half the time). More seeds narrow the intervals.</p>"
+        f"the 95th percentile{close}. An effect is beyond seed noise when at least {MIN_SEEDS} seeds ran and every "
+        "one agrees in its sign (with no effect, 5 seeds do so by chance 6% of the time, 2 seeds half the time); "
+        "from 20 seeds, when the interval lies on one side of zero. More seeds narrow the intervals.</p>"
         "<p>Assumptions: seeds vary chance, not the model. Its parameters are calibrated and checked against data "
         "in docs/calibration.md and docs/validation.md; how much each result depends on them is below.</p>"
         f"<h3>Robust policy ranking</h3>{robustness.section(directory, docs)}"
