@@ -137,21 +137,28 @@ def markdown(runs: pd.DataFrame) -> str:
 DRIVERS = """**What drives the largest numbers.** E-commerce models lose the most head count because no AI
 workflow books a model (`market.shoots.ecommerce.{twin,generic,generated}` list none) and catalogue
 images are where AI is cheapest against a human shoot (tens of dollars an image against a few);
-cheaper content means more content (`market.content_elasticity`), but the extra shoots are AI shoots,
-so that channel reinstates AI content producers and, through garment photography, some crew days,
-not models. Incumbents' income moves far less than head counts for two reasons: most incumbents
-leave within ten years in every scenario (`occupations.*.attrition`, 1-2% a month) and count at their
-outside option in both arms, and those who stay earn near the entry income, where entry replaces
-leavers. Rules that only change who is paid for twins (`fashion_workers_act`, `union_royalties`,
-`twin_superstar`) change the twin column, not head counts: twins are about a quarter of AI shoots
-(`laissez_faire`, last year). Only rules that cut AI's share (`replica_ban`, consumers' `backlash`)
-keep models and crew at work. `just_transition`'s support is one-off (grant and income support when
-a worker is displaced), so it shows in where the displaced go (`to_ai`, `supported` in the
-occupations table), not in monthly income. Top models are few (about 80 at the start at city), so
-their head counts move by large percentages with wide ranges: in the last year about 107 under
-`no_ai`, 59 under `laissez_faire` and `baseline` and 118 under `backlash` (means of seeds 0-5), so
-`backlash`'s +99% against `laissez_faire` is some 60 workers, and its lead over `no_ai` lies within
-the ranges across seeds."""
+cheaper content means more content (`market.content_elasticity`), but the extra shoots are AI
+shoots, so that channel reinstates AI content producers and, through garment photography, some crew
+days, not models. Incumbents' income moves far less than head counts for two reasons: most
+incumbents leave within ten years in every scenario (`occupations.*.attrition`, 1-2% a month) and
+count at their outside option in both arms, and those who stay earn near the entry income, where
+entry replaces leavers. Rules that only change who is paid for twins (`fashion_workers_act`,
+`union_royalties`) change the twin column more than head counts: twins are a fifth to a quarter of
+AI shoots (`laissez_faire`, last year); `twin_superstar` also makes brands chase famous faces harder
+(`market.reputation_weight` 3), which moves bookings among models as well. Only rules that cut AI's
+share (`replica_ban`, consumers' `backlash`) keep models and crew at work. `just_transition`'s
+support is one-off (grant and income support when a worker is displaced), so it shows in where the
+displaced go (`to_ai`, `supported` in the occupations table), not in monthly income. Its levy, 10%
+of what the AI content would have cost with a human crew, collects far more than those payments use:
+at city, about $198M over ten years against $17M paid out (means of the 5 seeds of `make demo`), so
+most of the fund is never spent (`levy_fund` in the market table); and as supported workers retrain
+more often, about 960 displaced workers move into AI production against 260 under `baseline`, which
+lowers AI content producers' mean income in the last year (about $3,100 a month against $5,600). Top
+models are few (about 80 at the start at city), so their head counts move by large percentages with
+wide ranges: in the last year about 107 under `no_ai`, 59 under `laissez_faire` and `baseline` and
+118 under `backlash` (means of seeds 0-5, a check beside the tables' 20 seeds), so `backlash`'s +99%
+against `laissez_faire` is some 60 workers, and its lead over `no_ai` lies within the ranges across
+seeds."""
 
 
 def compute(seeds=SEEDS, jobs: int = -1) -> pd.DataFrame:
