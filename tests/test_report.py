@@ -381,6 +381,12 @@ def test_robustness_falls_back_to_the_repository_then_to_the_sensitivity_doc(tmp
     ROBUSTNESS.to_csv(docs / robustness.FILE, index=False)
     text = robustness.section(sweep_dir, docs)
     assert 'data-share="0.25"' in text and "in the repository" in text
+    assert "<code>docs/robustness.csv</code>" in text and str(tmp_path) not in text  # no machine's own path
+    ROBUSTNESS.assign(deciding=["raises it where twin royalty offered is low (KS 0.30)", "", ""]).to_csv(
+        docs / robustness.FILE, index=False
+    )
+    text = robustness.section(sweep_dir, docs)
+    assert "twin royalty offered is low</li>" in text and "KS 0.30" not in text and "Kolmogorov-Smirnov" in text
     ROBUSTNESS.assign(share_raises=0.5).to_csv(sweep_dir / robustness.FILE, index=False)
     text = robustness.section(sweep_dir, docs)  # the sweep's own table comes first
     assert 'data-share="0.25"' not in text and 'data-share="0.5"' in text and "beside these results" in text

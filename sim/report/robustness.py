@@ -9,6 +9,7 @@ parameter points where the scenario raises that occupation's incumbents' income 
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -96,14 +97,20 @@ def section(directory: Path, docs: Path = REPOSITORY_DOCS) -> str:
             f'<tr data-label="{html.escape(scenario)}"><th class="text" scope="row"><span class="name">'
             f"{html.escape(scenario)}</span></th>{''.join(cells)}</tr>"
         )
-    deciding = [
+    deciding = [  # the test statistic (KS 0.30) stays in the CSV; the page says what it means instead
         f"<li><strong>{html.escape(row.scenario)}</strong>, {html.escape(people(row.occupation))}: "
-        f"{html.escape(row.deciding)}</li>"
+        f"{html.escape(re.sub(r' [(]KS [0-9.]+[)]', '', row.deciding))}</li>"
         for row in table.itertuples()
         if row.deciding.strip()
     ]
     points = f", {int(table['points'].iloc[0])} points" if same_points else ""  # said once when the same
-    listed = f"<p>What decides it:</p><ul class='deciding'>{''.join(deciding)}</ul>" if deciding else ""
+    listed = (
+        "<p>What decides it: the parameters whose values differ most between the points where the scenario "
+        f"raises the income and the others (a Kolmogorov-Smirnov test, in {FILE}):</p>"
+        f"<ul class='deciding'>{''.join(deciding)}</ul>"
+        if deciding
+        else ""
+    )
     return (
         f"<p>The share of parameter points (from the sensitivity sample{points}, {where}: "
         f"<code>{html.escape(shown)}</code>) at which each scenario raises the occupation's incumbents' income "

@@ -523,9 +523,9 @@ def render() -> str:
             f"{a:.0%}: {c:,.0f}"
             for a, c in zip(grid["ai_share_ecommerce"], grid["ai_content_producer_days"], strict=True)
         )
-        + f" | rise, and win back a large part of the crew days lost: {regained['ai_days_gained']:,.0f} of "
-        f"{regained['crew_days_lost']:,.0f} ({regained['regained_share']:.0%}) at the default AI; days, not pay "
-        "(a producer's day rate is a third of a photographer's); the share rests on two assumptions, the "
+        + f" | rise, and win back days in number: {regained['ai_days_gained']:,.0f} producer days against "
+        f"{regained['crew_days_lost']:,.0f} crew days lost ({regained['regained_share']:.0%}) at the default AI; "
+        "days, not pay (a producer's day rate is a third of a photographer's); the share rests on two assumptions, the "
         "producer days per AI shoot-day and the content elasticity | mechanism check | reinstatement "
         f"[sources: acemoglu-restrepo] | {VALIDATION} |",
         f"| M4 | top models' twin royalties over ten years, fast AI | laissez-faire {_usd(twins['laissez_faire'])} "
