@@ -89,12 +89,8 @@ def test_the_reproduce_extra_pins_every_library_the_bytes_depend_on():
     assert sorted(pinned_versions()) == sorted(RESULT_LIBRARIES)
 
 
-# the vector instruction sets numpy found on this CPU beyond its baseline, and OpenBLAS's oldest x86 kernel
-try:
-    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
-except ImportError:  # pragma: no cover - a numpy without its dispatch tables
-    __cpu_dispatch__, __cpu_features__ = [], {}
-EXTRA_SIMD = [name for name in __cpu_dispatch__ if __cpu_features__.get(name)]
+# the vector instruction sets numpy found on this CPU beyond its baseline, as a run's summary.json records them
+EXTRA_SIMD = [name for name in environment()["numpy_simd"] if name != "unknown"]
 
 
 @pytest.mark.slow

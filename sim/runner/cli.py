@@ -99,21 +99,13 @@ def _check_each(jobs: list[list[str]]) -> None:
 
     from hydra._internal.config_loader_impl import ConfigLoaderImpl
     from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.core.override_parser.types import OverrideType
 
     from sim.core.schema import to_schema
     from sim.runner import limits
-    from sim.runner.compose import CONFIG_DIR, compose
+    from sim.runner.compose import CONFIG_DIR, compose, is_plain_value
 
     def plain(override) -> bool:
-        return (
-            override.type == OverrideType.CHANGE
-            and override.package is None
-            and not override.is_hydra_override()
-            and not override.is_sweep_override()
-            and isinstance(override.value(), int | float | str | bool | type(None))
-            and not (Path(CONFIG_DIR) / override.key_or_group).is_dir()  # a config group's choice
-        )
+        return is_plain_value(override, lambda key: (Path(CONFIG_DIR) / key).is_dir())  # a group is a folder
 
     parser, composed = OverridesParser.create(), {}
     for job in jobs:

@@ -82,6 +82,22 @@ def _sources_state(search_path: list) -> tuple:
     return tuple(state)
 
 
+def is_plain_value(override, group_exists) -> bool:
+    """A ``key=value`` override that Hydra applies after composing (not a group choice, ``+``/``~``, package,
+    sweep or dict/list value): jobs that differ only in these share one composition. ``group_exists(key)``
+    says whether a key names a config group."""
+    from hydra.core.override_parser.types import OverrideType
+
+    return (
+        override.type == OverrideType.CHANGE
+        and override.package is None
+        and not override.is_hydra_override()
+        and not override.is_sweep_override()
+        and isinstance(override.value(), int | float | str | bool | type(None))
+        and not group_exists(override.key_or_group)
+    )
+
+
 def memoize_sweep_compose() -> None:
     """Compose a sweep's jobs from a cached config when they differ from an earlier job in plain values only.
 
@@ -107,22 +123,11 @@ def memoize_sweep_compose() -> None:
 
         from hydra._internal.config_loader_impl import get_overrides_dirname
         from hydra.core.override_parser.overrides_parser import OverridesParser
-        from hydra.core.override_parser.types import OverrideType
 
         overrides = [*OmegaConf.to_container(master_config.hydra.overrides.hydra), *sweep_overrides]
         parsed = OverridesParser.create().parse_overrides(overrides)
-
-        def plain(override) -> bool:  # a key=value that Hydra applies after composing
-            return (
-                override.type == OverrideType.CHANGE
-                and override.package is None
-                and not override.is_hydra_override()
-                and not override.is_sweep_override()
-                and isinstance(override.value(), int | float | str | bool | type(None))
-                and not self.repository.group_exists(override.key_or_group)
-            )
-
-        is_plain = [plain(override) for override in parsed]  # group_exists looks through the search path
+        # group_exists looks through the search path
+        is_plain = [is_plain_value(override, self.repository.group_exists) for override in parsed]
         values = [override for override, simple in zip(parsed, is_plain, strict=True) if simple]
         key = (
             master_config.hydra.job.config_name,
