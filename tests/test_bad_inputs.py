@@ -49,6 +49,11 @@ CATALOGUE = [
     ("occupation_key", ["occupations.stylist.day_rat=900"], ["occupations.stylist.day_rat = 900", "'day_rate'"]),
     ("occupation_name", ["occupations.stilist.day_rate=900"], ["'stilist'", "did you mean 'stylist'"]),
     (
+        "empty_override",
+        ["population.workers.stylist="],
+        ["population.workers.stylist is empty", "allowed a whole number"],
+    ),
+    (
         "head_count_of_no_occupation",
         ["population.workers.stilist=5"],
         ["population.workers.stilist = 5", "'stilist' is not an occupation", "allowed top_model"],
@@ -210,6 +215,13 @@ EDITS = [
         "stylist: 60",
         "stylist: sixty",
         ["population.workers.stylist = 'sixty' (in population/classroom.yaml)", "allowed a whole number >= 0"],
+    ),
+    (
+        "empty_value_in_main_file",  # 'key:' with nothing after it
+        "config.yaml",
+        "capacity: 15 ",
+        "capacity: ",
+        ["occupations.top_model.capacity (in config.yaml) is empty", "allowed a whole number, 1 <= value <= 31"],
     ),
     (
         "out_of_range_in_group_file",

@@ -130,3 +130,42 @@ def test_the_readme_scenario_table_gives_each_scenarios_own_description():
     rows = dict(re.findall(r"^\| `(\w+)` \| (.+) \|$", readme, flags=re.MULTILINE))
     for path in sorted((ROOT / "configs" / "scenario").glob("*.yaml")):
         assert rows.get(path.stem) == yaml.safe_load(path.read_text(encoding="utf-8"))["description"], path.stem
+
+
+OCCUPATIONS = ("top_model", "ecommerce_model", "photographer", "stylist", "makeup_artist", "ai_content_producer")
+# the input behind each row of docs/classroom.md's table of common error messages
+CLASSROOM_ERRORS = {
+    "ai.adoption_rat = 0.1": ["ai.adoption_rat=0.1"],
+    "population.workers.top_model = 'many'": ["population.workers.top_model=many"],
+    "ai.adoption_p is empty": ["ai.adoption_p="],
+    "ai.adoption_p = 1.5": ["ai.adoption_p=1.5"],
+    "steps = 0": ["steps=0"],
+    "population (classroom) has no workers": [
+        "population=classroom",
+        *(f"population.workers.{name}=0" for name in OCCUPATIONS),
+    ],
+    "ai = 'fastest'": ["ai=fastest"],
+    "scenario = 'utopia'": ["scenario=utopia"],
+    "regulation.start = '2025-13'": ["regulation.start=2025-13"],
+}
+
+
+def test_the_classroom_error_table_shows_the_messages_the_model_prints(capsys):
+    """Each message in docs/classroom.md's table is what its input prints (up to the table's '...'), exit status 2."""
+    from sim.dashboard.__main__ import parse
+    from sim.runner.cli import check
+
+    page = (DOCS / "classroom.md").read_text(encoding="utf-8")
+    shown = re.findall(r"^\| `(error: [^`]+)` \|", page, flags=re.MULTILINE)
+    assert len(shown) == len(CLASSROOM_ERRORS) + 1, "a row of the table has no input here"  # + the dashboard's --port
+    for message in shown:
+        if message.startswith("error: --port"):
+            with pytest.raises(SystemExit) as stopped:
+                parse(["--port", "abc"])
+            status = stopped.value.code
+        else:
+            (overrides,) = [value for key, value in CLASSROOM_ERRORS.items() if message.startswith(f"error: {key}")]
+            status = check(list(overrides))
+        printed = capsys.readouterr().err.strip()
+        assert status == 2, message
+        assert printed.startswith(message.split("...")[0].rstrip(", ")), f"{message}\nprinted: {printed}"

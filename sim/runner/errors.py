@@ -80,6 +80,8 @@ def _omegaconf_line(error: OmegaConfBaseException, outer: BaseException) -> str:
             name, given = merging.group(1), merging.group(2).strip()
             return f"{name} = {given}{where} has the wrong type: allowed {describe_type(name)}"
         value = error.value if error.value is not None else _override_value(str(outer), key)
+        if value is None or value == "":  # 'key:' with nothing after it in a file, or 'key=' on the command line
+            return f"{key}{where} is empty: allowed {describe_type(key)}"
         return f"{key} = {value!r}{where} has the wrong type: allowed {describe_type(key)}"
     return f"{key}{where}: {str(error.msg).splitlines()[0]}"
 
