@@ -78,6 +78,11 @@ CATALOGUE = [
     ("negative_cost", ["ai.cost_per_image=-1"], ["ai.cost_per_image = -1.0", "out of range", "allowed a number > 0"]),
     ("negative_levy", ["regulation.ai_levy=-0.1"], ["regulation.ai_levy = -0.1", "allowed 0 <= value <= 1"]),
     ("probability_above_one", ["ai.adoption_p=1.5"], ["ai.adoption_p = 1.5 is out of range: allowed 0 <= value <= 1"]),
+    (
+        "share_as_a_percentage",
+        ["ai.cost_decline=30"],
+        ["ai.cost_decline = 30.0 is out of range: allowed 0 <= value <= 0.99 (a share: 30% is 0.3)"],
+    ),
     ("probability_below_zero", ["market.exit_rate=-0.2"], ["market.exit_rate = -0.2", "allowed 0 <= value <= 1"]),
     ("zero_steps", ["steps=0"], ["steps = 0", "allowed 1 <= value <= 1200"]),
     ("negative_steps", ["steps=-5"], ["steps = -5", "allowed 1 <= value <= 1200"]),

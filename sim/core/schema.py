@@ -240,6 +240,8 @@ def _check_value(key: str, value: Any, meta: dict) -> None:
         allowed = _describe(lo, hi, lo_open)
         if isinstance(value, int) and not isinstance(value, bool):
             allowed = allowed.replace("a number", "a whole number")
+        if hi is not None and hi <= 1 and 2 <= value <= 100:  # a share written as a percentage
+            allowed += f" (a share: {value:g}% is {value / 100:g})"
         raise ConfigError(f"{key} = {value!r} is out of range: allowed {allowed}")
 
 
