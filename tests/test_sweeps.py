@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
+import sim
 from sim.core.schema import to_schema
 from sim.runner import collect
 from sim.runner.compose import register
@@ -128,6 +130,17 @@ def test_joblib_multirun_of_an_experiment_combines_every_job(tmp_path):
         assert summary["seed"] == 7 and summary["scenario"] == "baseline" and summary["population"] == "classroom"
         job_market = pd.read_parquet(sweep / row["job"] / "market.parquet")
         assert job_market["cost_per_image"].iloc[0] == market[market["job"] == str(number)]["ai.cost_per_image"].iloc[0]
+        # the same config and seed, run here in one process, gives the same tables, value for value: a job composed
+        # in a joblib worker (from the sweep's cached config after its first) is the run its overrides describe
+        overrides = yaml.safe_load((sweep / row["job"] / ".hydra" / "overrides.yaml").read_text())
+        alone = sim.simulate(*overrides)
+        for name in ("occupations", "market", "cohorts"):
+            pd.testing.assert_frame_equal(
+                getattr(alone, name),
+                pd.read_parquet(sweep / row["job"] / f"{name}.parquet"),
+                check_exact=True,
+                check_dtype=False,
+            )
 
 
 @pytest.mark.slow
