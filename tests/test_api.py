@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.runner.api import ResultsError
+from sim.runner.collect import collect
 from sim.runner.errors import one_line
 from sim.runner.run import run
 
@@ -83,6 +85,31 @@ def test_load_results_reads_a_sweeps_combined_tables(tmp_path):
     assert {"job", "scenario", "seed"} <= set(results.cohorts.columns)
     with pytest.raises(FileNotFoundError):
         sim.load_results(tmp_path / "absent")
+
+    # what it reads is checked as the report checks it: combined tables edited, or a job gone since collect
+    edited = results.market.assign(brand_spend=1e9)
+    edited.to_parquet(tmp_path / "market.parquet")
+    with pytest.raises(ResultsError, match=r"are not current: market\.parquet changed after collect wrote it"):
+        sim.load_results(tmp_path)
+    collect(tmp_path)
+    (tmp_path / "1" / "summary.json").unlink()  # job 1 interrupted by a rerun
+    with pytest.raises(ResultsError, match="job 1 changed since the tables were combined"):
+        sim.load_results(tmp_path)
+    (tmp_path / "0" / ".hydra" / "config.yaml").write_text("seed: 5\nscenario_name: baseline\n")
+    with pytest.raises(ResultsError, match=r"0 is not a complete, intact run: summary\.json says seed 0 but"):
+        sim.load_results(tmp_path / "0")  # one run's folder, written by two runs at once
+
+
+def test_load_results_of_a_partial_sweep_warns_and_says_so(tmp_path):
+    for job, seed in (("0", 0), ("1", 1)):
+        job_dir = tmp_path / job
+        (job_dir / ".hydra").mkdir(parents=True)
+        (job_dir / ".hydra" / "overrides.yaml").write_text(f"- seed={seed}\n")
+        if job == "0":
+            run(sim.load_config("population=classroom", "steps=3", f"seed={seed}"), job_dir, figures=False)
+    with pytest.warns(UserWarning, match="is a partial sweep: 1 of 2 jobs are not in its tables"):
+        results = sim.load_results(tmp_path)
+    assert results.partial and list(results.jobs["status"]) == ["complete", "missing"]
 
 
 @pytest.mark.slow

@@ -245,3 +245,15 @@ def test_a_failed_job_logs_its_traceback_to_its_log_file_not_again_to_the_consol
     assert captured.err.splitlines() == ["job 7 failed: RuntimeError: model blew up"]  # once, from the job's print
     logged = (tmp_path / "cli.log").read_text()
     assert "job 7 failed: RuntimeError: model blew up" in logged and "Traceback" in logged
+
+
+def test_a_folder_that_ran_another_jobs_overrides_is_invalid(tmp_path):
+    """A job folder copied over another, or a job of a second sweep started into the same directory, is not combined."""
+    sweep = make_sweep(tmp_path / "s", params={"scenario": "no_ai,replica_ban"})
+    grid, _ = collect.expand_sweep({"scenario": "no_ai,replica_ban"}, ["population=classroom"])
+    for number, scenario in enumerate(["replica_ban", "replica_ban"]):  # job 0's folder holds job 1's run
+        write_job(sweep / str(number), grid[1], config_for(3.0, 0, scenario), choices={"scenario": scenario})
+    table = collect.collect(sweep)
+    assert table["status"].tolist() == ["invalid", "complete"]
+    assert "it ran scenario=replica_ban population=classroom, not this sweep's job 0" in table["error"][0]
+    assert not (sweep / "market.parquet").exists(), "nothing combined without --partial"

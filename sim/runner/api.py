@@ -113,22 +113,33 @@ class SweepResults:
     occupations: pd.DataFrame
     market: pd.DataFrame
     cohorts: pd.DataFrame
-    jobs: pd.DataFrame  # one row per job: job, status (complete | failed | missing), scenario, seed, overrides, error
+    jobs: pd.DataFrame  # one row per job: job, status (complete | failed | ...), scenario, seed, overrides, error
+    partial: bool = False  # some jobs are not complete, so not in the tables
 
 
 def load_results(directory: str | Path) -> SweepResults:
     """The combined tables of a ``-m`` sweep directory (collected first when they are missing).
 
-    A single run's directory works too: its tables, with one row in ``jobs``.
+    A single run's directory works too: its tables, with one row in ``jobs``. What is read is
+    checked as the report checks it: a run must be complete and intact
+    (:func:`sim.runner.verify.problem`), a sweep's combined tables must describe its job folders as
+    they are now (:func:`sim.runner.collect.stale_reason`); otherwise :class:`ResultsError` says why
+    in one line. A sweep combined with some jobs not complete has ``partial`` set and warns.
     """
+    import warnings
+
     import pandas as pd
 
-    from sim.runner import io
+    from sim.runner import io, verify
+    from sim.runner.collect import SWEEP_MARKER, collect, stale_reason
 
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"results directory {directory} does not exist")
-    if io.is_complete(directory):  # a single run
+    if (directory / io.COMPLETE_MARKER).exists() or (directory / ".hydra").is_dir():  # a single run
+        problem = verify.problem(directory)
+        if problem is not None:
+            raise ResultsError(f"{directory} is not a complete, intact run: {problem}")
         found = {name: pd.read_parquet(directory / f"{name}.parquet") for name in RUN_TABLES}
         summary = json.loads((directory / io.COMPLETE_MARKER).read_text(encoding="utf-8"))
         jobs = pd.DataFrame(
@@ -136,12 +147,23 @@ def load_results(directory: str | Path) -> SweepResults:
         )
         return SweepResults(directory, jobs=jobs, **found)
     if not all((directory / f"{name}.parquet").is_file() for name in (*RUN_TABLES, "jobs")):
-        import inspect
-
-        from sim.runner.collect import collect
-
-        # a sweep with failed jobs: combine the complete ones, as the sweep's own collect does
-        partial = {"partial": True} if "partial" in inspect.signature(collect).parameters else {}
-        collect(directory, **partial)
+        collect(directory, partial=True)  # a sweep with failed jobs: combine the complete ones, as its own collect does
+    reason = stale_reason(directory)
+    if reason is not None:
+        raise ResultsError(
+            f"the combined tables of {directory} are not current: {reason}: run python -m sim.collect {directory}"
+        )
     found = {name: pd.read_parquet(directory / f"{name}.parquet") for name in (*RUN_TABLES, "jobs")}
-    return SweepResults(directory, **found)
+    partial = bool(json.loads((directory / SWEEP_MARKER).read_text(encoding="utf-8")).get("partial"))
+    if partial:
+        missing = found["jobs"][found["jobs"]["status"] != "complete"]
+        warnings.warn(
+            f"{directory} is a partial sweep: {len(missing)} of {len(found['jobs'])} jobs are not in its tables "
+            "(see .jobs)",
+            stacklevel=2,
+        )
+    return SweepResults(directory, partial=partial, **found)
+
+
+class ResultsError(ValueError):
+    """A results directory that is not a complete, intact run or a sweep with current combined tables."""

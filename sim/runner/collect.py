@@ -148,6 +148,12 @@ def describe_job(job_dir: Path, planned: list[str] | None, swept: list[str], bas
         if "scenario" in given:
             config["scenario_name"] = given["scenario"]
     problem = verify.problem(job_dir)
+    if problem is None and planned is not None and isinstance(ran, list):
+        # a folder of another sweep that used this directory, or a job folder copied over this one: an override the
+        # plan gives this job with another value, or a swept key it lacks
+        plan = _override_values(planned)
+        if any(key in given and given[key] != value for key, value in plan.items()) or set(swept) - set(given):
+            problem = f"it ran {' '.join(ran)}, not this sweep's job {job_dir.name} ({' '.join(planned)}): rerun it"
     if problem is None:
         status, error = "complete", None
     elif (job_dir / ERROR_FILE).is_file():

@@ -4,7 +4,8 @@ A run records in its completion marker ``summary.json`` (written last), under ``
 table's file name, row count, columns and SHA-256 (:func:`table_records`). :func:`problem` checks a
 run directory against that record and against the code's output contract (docs/design.md section 6,
 ``sim.core.reporters``): the marker parses, every table is present, has the contract's columns in
-order, and has the recorded row count and bytes. A run that fails any check is incomplete: collect
+order, and has the recorded row count and bytes; and the marker and Hydra's record of the config
+(``.hydra/config.yaml``) name the same run. A run that fails any check is incomplete: collect
 lists it as ``invalid`` with the reason, the sweep reruns it, the report refuses it.
 
 Reads files only: the contract's column lists are imported from ``sim.core.reporters`` (numpy and
@@ -16,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+
+import yaml
 
 from sim.runner import io
 
@@ -85,6 +88,9 @@ def problem(run_dir: Path) -> str | None:
         summary = read_summary(run_dir)
     except ValueError as error:
         return str(error)
+    mixed = _another_runs(run_dir, summary)
+    if mixed:
+        return mixed
     records = summary.get("tables")
     if not isinstance(records, dict) or not all(name in records for name in TABLE_FILES):
         return f"{io.COMPLETE_MARKER} records no checksums of its tables (written by an older version): rerun it"
@@ -115,6 +121,43 @@ def problem(run_dir: Path) -> str | None:
             return f"{name} has {rows} rows, {io.COMPLETE_MARKER} records {record.get('rows')}"
         if sha256(path) != record.get("sha256"):
             return f"{name} does not match its checksum in {io.COMPLETE_MARKER} (changed after the run)"
+    return None
+
+
+# summary.json's identity of a run, and where .hydra/config.yaml holds the same value
+IDENTITY = {
+    "scenario": "scenario_name",
+    "seed": "seed",
+    "steps": "steps",
+    "start": "start",
+    "population": "population.name",
+    "ai": "ai.name",
+    "regulation": "regulation.name",
+}
+
+
+def _another_runs(run_dir: Path, summary: dict) -> str | None:
+    """Why ``summary.json`` and Hydra's record of the config (``.hydra/config.yaml``) describe different runs.
+
+    Two runs started into one folder at once (the same ``hydra.run.dir``) each write both: the
+    tables can then be one run's and the recorded config the other's.
+    """
+    path = run_dir / ".hydra" / "config.yaml"
+    if not path.is_file():
+        return None  # a run written by the API (sim.runner.run.run) has no Hydra record
+    try:
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError):
+        return f"{path} is not readable YAML"
+    for key, dotted in IDENTITY.items():
+        recorded = config
+        for part in dotted.split("."):
+            recorded = recorded.get(part) if isinstance(recorded, dict) else None
+        if key in summary and recorded is not None and str(recorded) != str(summary[key]):
+            return (
+                f"{io.COMPLETE_MARKER} says {key} {summary[key]!r} but .hydra/config.yaml says {recorded!r}: "
+                "two runs wrote this folder at once? rerun it in a folder of its own"
+            )
     return None
 
 
