@@ -229,6 +229,27 @@ EDITS = [
         ["occupations.top_model.capacity (in config.yaml) is empty", "allowed a whole number, 1 <= value <= 31"],
     ),
     (
+        "list_in_population_file",  # entries of a table keyed by name (population.workers) reach the schema's check
+        "population/classroom.yaml",
+        "top_model: 8 ",
+        "top_model: [8, 10] ",
+        ["population.workers.top_model = [8, 10] has the wrong type", "allowed a whole number >= 0"],
+    ),
+    (
+        "preset_name_as_a_value_in_a_scenario",  # a scenario chooses presets under defaults:, not as values
+        "scenario/baseline.yaml",
+        "scenario_name: baseline",
+        "scenario_name: baseline\nai: fast",
+        ["ai: fast (in scenario/baseline.yaml)", "'- override /ai: fast'", "(on the command line: ai=fast)"],
+    ),
+    (
+        "list_as_settings_in_a_scenario",
+        "scenario/baseline.yaml",
+        "scenario_name: baseline",
+        "scenario_name: baseline\nregulation:\n  - royalty_floor: 1.0",
+        ["regulation = [{'royalty_floor': 1.0}] (in scenario/baseline.yaml)", "allowed its keys as indented"],
+    ),
+    (
         "out_of_range_in_group_file",
         "regulation/none.yaml",
         "ai_levy: 0.0",

@@ -252,11 +252,17 @@ def _check(node: Any, path: str) -> None:
         if is_dataclass(value):
             _check(value, key + ".")
         elif isinstance(value, dict):  # a table keyed by name: each entry checked as the field says
+            kind = (get_args(get_type_hints(type(node))[spec.name]) or (None, None))[1]
             for name, item in value.items():
                 if is_dataclass(item):
                     _check(item, f"{key}.{name}.")
-                else:
-                    _check_value(f"{key}.{name}", item, spec.metadata)
+                    continue
+                if kind in (int, float) and not (isinstance(item, kind | int) and not isinstance(item, bool)):
+                    # a list or text where a number belongs (a file's entries reach here unchecked)
+                    raise ConfigError(
+                        f"{key}.{name} = {item!r} has the wrong type: allowed {_describe_kind(kind, spec.metadata)}"
+                    )
+                _check_value(f"{key}.{name}", item, spec.metadata)
         else:
             _check_value(key, value, spec.metadata)
 

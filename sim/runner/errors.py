@@ -14,7 +14,8 @@ import re
 import signal
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from dataclasses import is_dataclass
+from typing import NoReturn, get_type_hints
 
 import yaml
 from hydra.errors import ConfigCompositionException, MissingConfigException, OverrideParseException
@@ -66,9 +67,48 @@ def _override_value(message: str, key: str) -> str | None:
     return found.group(1).strip() if found else None
 
 
+GROUPS = ("ai", "population", "regulation")  # config groups a scenario file chooses under defaults:
+
+
+def _path_of(class_name: str) -> str | None:
+    """The dotted path of the schema's settings of this dataclass ('AIConfig' -> 'ai'), or None."""
+    from sim.core.schema import SimConfig
+
+    def walk(node: type, prefix: str) -> str | None:
+        for name, kind in get_type_hints(node).items():
+            if isinstance(kind, type) and is_dataclass(kind):
+                if kind.__name__ == class_name:
+                    return prefix + name
+                found = walk(kind, f"{prefix}{name}.")
+                if found:
+                    return found
+        return None
+
+    return walk(SimConfig, "")
+
+
+def _settings_given_a_value(error: OmegaConfBaseException, where: str) -> str | None:
+    """A value where a group of settings belongs (``ai: fast`` in a scenario file), in words, or None."""
+    found = re.match(r"Merge error: \w+ is not a subclass of (\w+)\. value: (.*)", str(error.msg or ""))
+    path = _path_of(found.group(1)) if found else None
+    if path is None:
+        return None
+    value = found.group(2).strip()
+    if path in GROUPS and re.fullmatch(r"\w+", value):
+        return (
+            f"{path}: {value}{where} sets a value where the {path} group's settings belong: a preset is chosen "
+            f"under defaults: as '- override /{path}: {value}' (on the command line: {path}={value})"
+        )
+    return f"{path} = {value}{where} is not {path}'s settings: allowed its keys as indented 'key: value' lines"
+
+
 def _omegaconf_line(error: OmegaConfBaseException, outer: BaseException) -> str:
     key = error.full_key or str(error.key)
     where = _source(outer)
+    if not error.full_key and error.key is None:
+        settings = _settings_given_a_value(error, where)
+        if settings:
+            return settings
     if isinstance(error, ConfigKeyError | ConfigAttributeError):
         override = re.search(r"Could not override '([^']+)'", str(outer))
         name = override.group(1) if override else key
