@@ -79,6 +79,16 @@ CATALOGUE = [
     ("negative_levy", ["regulation.ai_levy=-0.1"], ["regulation.ai_levy = -0.1", "allowed 0 <= value <= 1"]),
     ("probability_above_one", ["ai.adoption_p=1.5"], ["ai.adoption_p = 1.5 is out of range: allowed 0 <= value <= 1"]),
     (
+        "values_without_m",  # a decimal comma, or a list of values in a single run
+        ["ai.cost_per_image=1,5"],
+        [
+            "ai.cost_per_image = 1,5 gives several values",
+            "a decimal is written with a point: ai.cost_per_image=1.5",
+            "-m",
+        ],
+    ),
+    ("spaces_around_equals", ["seed", "=", "3"], ["cannot read the override 'seed'", "no spaces around '='"]),
+    (
         "share_as_a_percentage",
         ["ai.cost_decline=30"],
         ["ai.cost_decline = 30.0 is out of range: allowed 0 <= value <= 0.99 (a share: 30% is 0.3)"],
@@ -394,3 +404,11 @@ def test_full_error_prints_the_traceback_end_to_end(tmp_path):
     done = run_cli("population=classroom", "ai.adoption_rat=0.1", cwd=tmp_path, full_error=True)
     assert done.returncode != 0
     assert "Traceback" in done.stderr and "adoption_rat" in done.stderr
+
+
+def test_a_python_without_the_projects_packages_gets_one_line():
+    """`python -m sim` from a Python that lacks the packages (the environment not activated) says what to do."""
+    done = subprocess.run([sys.executable, "-S", "-m", "sim"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.startswith("error: ") and "is not installed for" in done.stderr, done.stderr
+    assert "source .venv/bin/activate" in done.stderr and len(done.stderr.strip().splitlines()) == 1

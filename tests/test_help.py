@@ -82,7 +82,7 @@ def test_check_expands_a_sweep(capsys):
 def test_check_expands_an_experiments_own_sweep_as_m_would(capsys):
     # policy_comparison sweeps 11 scenarios x range(20) seeds; the command line's seeds replace its seeds
     assert check(["experiment=policy_comparison", "population=classroom", "steps=12", "seed=0,1"]) == 0
-    assert capsys.readouterr().out.strip() == "ok (22 configs)"
+    assert capsys.readouterr().out.strip() == "ok (22 configs: a sweep, run with python -m sim -m)"
     # a bad plain value in every job of the grid is reported as on a single run
     assert check(["experiment=policy_comparison", "population=classroom", "seed=0,1", "ai.adoption_p=1.5"]) == 2
     assert capsys.readouterr().err.startswith("error: ai.adoption_p = 1.5 is out of range")

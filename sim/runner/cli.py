@@ -67,7 +67,8 @@ def check(argv: list[str] | None = None) -> int:
     except Exception as error:
         print(f"error: {one_line(error)}", file=sys.stderr)
         return BAD_INPUT
-    print("ok" if len(jobs) == 1 else f"ok ({len(jobs)} configs)")
+    sweep = "" if len(jobs) == 1 or {"-m", "--multirun"} & set(args) else ": a sweep, run with python -m sim -m"
+    print("ok" if len(jobs) == 1 else f"ok ({len(jobs)} configs{sweep})")  # without -m a run stops at a sweep
     return 0
 
 

@@ -154,6 +154,11 @@ def one_line(error: BaseException) -> str:
             return _missing_option(link)
         if isinstance(link, OverrideParseException):
             first = str(link).splitlines()[0]
+            if "=" not in link.override:  # 'seed = 3' reaches Hydra as three arguments
+                return (
+                    f"cannot read the override {link.override!r}: allowed key=value with no spaces around '=', "
+                    "e.g. steps=24"
+                )
             return f"cannot read the override {link.override!r} ({first}): allowed key=value, e.g. steps=24"
         if isinstance(link, OmegaConfBaseException):
             return _omegaconf_line(link, error)
@@ -174,8 +179,22 @@ def one_line(error: BaseException) -> str:
                 "create and write to (hydra.run.dir=PATH, or hydra.sweep.dir=PATH with -m)"
             )
     if isinstance(error, ConfigCompositionException):
-        return " ".join(str(error).split())
+        return _sweep_without_multirun(str(error)) or " ".join(str(error).split())
     return f"unexpected {type(error).__name__}: {' '.join(str(error).split())} (HYDRA_FULL_ERROR=1 shows where)"
+
+
+def _sweep_without_multirun(message: str) -> str | None:
+    """Hydra's 'Ambiguous value' / 'requires --multirun' for a list of values in a single run, in words."""
+    found = re.search(r"(?:Ambiguous value for argument|Sweep parameters) '([^']+)'", message)
+    if not found or "=" not in found.group(1):
+        return None
+    key, value = found.group(1).split("=", 1)
+    decimal = re.fullmatch(r"-?\d+,\d+", value) and describe_type(key).startswith("a number")
+    hint = f" (a decimal is written with a point: {key}={value.replace(',', '.')})" if decimal else ""
+    return (
+        f"{key} = {value} gives several values{hint}: allowed one value, or add -m to sweep them "
+        f"(python -m sim -m ... {key}={value})"
+    )
 
 
 def is_environment(error: BaseException) -> bool:
