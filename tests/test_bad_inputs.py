@@ -87,6 +87,11 @@ CATALOGUE = [
             "-m",
         ],
     ),
+    (
+        "group_added_twice",
+        ["+regulation=eu_ai_act"],
+        ["+regulation=eu_ai_act adds a second regulation", "allowed regulation=eu_ai_act (without the +)"],
+    ),
     ("spaces_around_equals", ["seed", "=", "3"], ["cannot read the override 'seed'", "no spaces around '='"]),
     (
         "share_as_a_percentage",
@@ -258,6 +263,37 @@ EDITS = [
         "scenario_name: baseline",
         "scenario_name: baseline\nregulation:\n  - royalty_floor: 1.0",
         ["regulation = [{'royalty_floor': 1.0}] (in scenario/baseline.yaml)", "allowed its keys as indented"],
+    ),
+    (  # a scenario's defaults list: a misspelt group, 'override' or its '/' left out, no '# @package _global_'
+        "scenario_overrides_a_misspelt_group",
+        "scenario/baseline.yaml",
+        "scenario_name: baseline",
+        "defaults:\n  - override /regulaton: none\nscenario_name: baseline",
+        ["override /regulaton (in scenario/baseline.yaml) names no config group", "did you mean 'regulation'"],
+    ),
+    (
+        "scenario_default_without_override",
+        "scenario/baseline.yaml",
+        "scenario_name: baseline",
+        "defaults:\n  - regulation: none\nscenario_name: baseline",
+        ["regulation: none under defaults: in a scenario file", "allowed '- override /regulation: none'"],
+    ),
+    (
+        "scenario_override_without_slash",
+        "scenario/baseline.yaml",
+        "scenario_name: baseline",
+        "defaults:\n  - override regulation: none\nscenario_name: baseline",
+        ["override regulation (in scenario/baseline.yaml) lacks its '/'", "'- override /regulation: CHOICE'"],
+    ),
+    (
+        "scenario_without_its_package_line",
+        "scenario/baseline.yaml",
+        "# @package _global_\n",
+        "# a scenario\ndefaults:\n  - override /regulation: none\n",
+        [
+            "override /regulation (in scenario/baseline.yaml) finds nothing",
+            "starts with the line '# @package _global_'",
+        ],
     ),
     (
         "out_of_range_in_group_file",

@@ -8,6 +8,7 @@ reach it as exceptions, then prints ``error: KEY = VALUE ...: allowed ...`` and 
 
 from __future__ import annotations
 
+import difflib
 import errno
 import os
 import re
@@ -132,6 +133,12 @@ def _missing_option(error: MissingConfigException) -> str:
         return f"{' '.join(str(error).split())}: allowed a folder holding config.yaml (--config-path=DIR)"
     group, name = path.rsplit("/", 1)
     options = [option for option in (error.options or []) if not option.endswith("_schema")]
+    inner = group.rsplit("/", 1)[-1]
+    if "/" in group and not options and inner in GROUPS:  # '- regulation: none' in a scenario's defaults:
+        return (
+            f"{inner}: {name} under defaults: in a {group.split('/')[0]} file is read as a file of its own: "
+            f"allowed '- override /{inner}: {name}'"
+        )
     return f"{group} = {name!r} is not a known {group}: allowed {', '.join(options)}"
 
 
@@ -179,8 +186,42 @@ def one_line(error: BaseException) -> str:
                 "create and write to (hydra.run.dir=PATH, or hydra.sweep.dir=PATH with -m)"
             )
     if isinstance(error, ConfigCompositionException):
-        return _sweep_without_multirun(str(error)) or " ".join(str(error).split())
+        return _sweep_without_multirun(str(error)) or _defaults_line(str(error)) or " ".join(str(error).split())
     return f"unexpected {type(error).__name__}: {' '.join(str(error).split())} (HYDRA_FULL_ERROR=1 shows where)"
+
+
+def _defaults_line(message: str) -> str | None:
+    """Hydra's complaints about a defaults list (a scenario file's ``override /GROUP: CHOICE``), in words."""
+    inside = re.match(r"In '([^']+)': ", message)
+    where = f" (in {inside.group(1)}.yaml)" if inside else ""
+    inside = inside or re.match(r"In ([\w/]+): ", message)  # Hydra quotes the file in some messages only
+    where = f" (in {inside.group(1)}.yaml)" if inside else ""
+    found = re.search(r"is defined before '[\w/]+/(\w+)@\w+: ([^']+)'", message)  # '- regulation: X' after an override
+    if found:
+        group, choice = found.groups()
+        return f"{group}: {choice}{where} under defaults: lacks 'override /': allowed '- override /{group}: {choice}'"
+    found = re.search(r"Could not override '([^']+)'\.\s+(?:No match in the defaults list|Did you mean)", message)
+    if found:
+        target = found.group(1)
+        if target.count("@") == 1 and target.split("@")[1].startswith("scenario."):  # no '# @package _global_'
+            group = target.split("@")[0]
+            return (
+                f"override /{group}{where} finds nothing: a scenario file starts with the line '# @package _global_' "
+                f"(then '- override /{group}: CHOICE' under defaults:)"
+            )
+        if "@" in target:  # 'override regulation:' without its '/'
+            group = target.split("@")[1]
+            return f"override {group}{where} lacks its '/': allowed '- override /{group}: CHOICE'"
+        close = difflib.get_close_matches(target, GROUPS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"override /{target}{where} names no config group{hint}: allowed {', '.join(GROUPS)}"
+    found = re.search(r"Multiple values for (\w+)\. To override a value use 'override \w+: ([^']+)'", message)
+    if found:
+        group, choice = found.groups()
+        if inside:
+            return f"{group}: {choice}{where} chooses {group} twice: allowed '- override /{group}: {choice}'"
+        return f"+{group}={choice} adds a second {group}: allowed {group}={choice} (without the +)"
+    return None
 
 
 def _sweep_without_multirun(message: str) -> str | None:
