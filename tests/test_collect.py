@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -110,6 +111,19 @@ def test_collect_lists_the_environments_the_jobs_ran_in_and_says_when_they_diffe
         (sweep / "3b" / f"{name}.parquet").replace(sweep / "3" / f"{name}.parquet")
     jobs_table = collect.collect(sweep)
     assert "environments" not in collect.report_line(sweep, jobs_table)
+    assert "versions of the code" not in collect.report_line(sweep, jobs_table)
+    # a job rerun after the code or a config changed ran other code than the rest (its job.json says which)
+    (sweep / "2" / jobs.JOB_RECORD).write_text(json.dumps({"overrides": grid[2], "code": "0123456789abcdef"}))
+    jobs_table = collect.collect(sweep)
+    groups = json.loads((sweep / collect.SWEEP_MARKER).read_text())["environments"]
+    assert [(group["code"], group["jobs"]) for group in groups] == [
+        (None, ["0", "1", "3"]),
+        ("0123456789abcdef", ["2"]),
+    ]
+    line = collect.report_line(sweep, jobs_table)
+    assert "the jobs ran 2 versions of the code or configs" in line and "environments" not in line
+    # the jobs table's error column is text whether or not a job failed (a sweep's tables concatenate)
+    assert str(pq.read_schema(sweep / "jobs.parquet").field("error").type) in ("string", "large_string")
 
 
 def test_group_sweeps_take_the_choice_and_scenario_its_name(tmp_path):

@@ -39,7 +39,7 @@ import yaml
 from hydra.experimental.callback import Callback
 
 from sim.runner import errors, io, verify
-from sim.runner.jobs import ERROR_FILE, MAIN_PID  # sim.runner.jobs imports the model only when a job runs
+from sim.runner.jobs import ERROR_FILE, MAIN_PID, job_record  # sim.runner.jobs imports the model only when a job runs
 
 TABLES = ("occupations", "market", "cohorts")
 JOB_COLUMNS = ["job", "status", "scenario", "seed", "overrides", "error"]
@@ -175,10 +175,12 @@ def describe_job(job_dir: Path, planned: list[str] | None, swept: list[str], bas
 
 
 def job_environments(sweep_dir: Path, jobs: list[dict]) -> list[dict]:
-    """The distinct environments (``summary.json``'s ``environment``) the complete jobs ran in, each with its jobs.
+    """The distinct environments the complete jobs ran in, each with its jobs: the code (``job.json``'s
+    ``code``, :func:`sim.runner.jobs.code_version`) and ``summary.json``'s ``environment``.
 
     Jobs on a cluster's different nodes may run with other library versions or vector instructions,
-    which can change a run's bytes (docs/design.md section 4): more than one is worth knowing.
+    which can change a run's bytes (docs/design.md section 4), and a job rerun after the code or a
+    config changed ran other code than the rest: more than one is worth knowing.
     """
     groups: dict[str, dict] = {}
     for job in jobs:
@@ -189,8 +191,9 @@ def job_environments(sweep_dir: Path, jobs: list[dict]) -> list[dict]:
         except (OSError, ValueError):
             continue
         environment = environment.get("environment") if isinstance(environment, dict) else None
-        key = json.dumps(environment, sort_keys=True)
-        groups.setdefault(key, {"environment": environment, "jobs": []})["jobs"].append(job["job"])
+        code = job_record(sweep_dir / job["job"]).get("code")
+        key = json.dumps([code, environment], sort_keys=True)
+        groups.setdefault(key, {"code": code, "environment": environment, "jobs": []})["jobs"].append(job["job"])
     return list(groups.values())
 
 
@@ -263,7 +266,8 @@ def collect(sweep_dir: str | Path, *, partial: bool = False) -> pd.DataFrame:
     if overrides_of is not None:
         _mark_duplicates(jobs, [list(o) for o in overrides_of])
     jobs_table = pd.DataFrame([{key: job[key] for key in JOB_COLUMNS} for job in jobs], columns=JOB_COLUMNS)
-    jobs_table = jobs_table.astype({"job": str, "status": str, "seed": "Int64", "overrides": str})
+    # error as text even when every job succeeded, so that the column's type is the same in every sweep
+    jobs_table = jobs_table.astype({"job": str, "status": str, "seed": "Int64", "overrides": str, "error": "string"})
     complete = bool((jobs_table["status"] == "complete").all())
     if not complete and not partial:
         return jobs_table  # nothing written: an incomplete sweep is combined only when asked (--partial)
@@ -335,15 +339,19 @@ def report_line(sweep_dir: Path, jobs: pd.DataFrame, written: bool = True) -> st
         return f"{sweep_dir}: {len(jobs)} jobs, {parts}{first}; nothing written (--partial combines the complete ones)"
     kind = "combined tables written" if broken.empty else "partial combined tables written"
     try:
-        environments = len(json.loads((sweep_dir / SWEEP_MARKER).read_text(encoding="utf-8"))["environments"])
-    except (OSError, ValueError, KeyError, TypeError):
-        environments = 1
+        groups = json.loads((sweep_dir / SWEEP_MARKER).read_text(encoding="utf-8"))["environments"]
+        codes = len({json.dumps(group.get("code")) for group in groups})
+        environments = len({json.dumps(group["environment"], sort_keys=True) for group in groups})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        codes = environments = 1
     mixed = (
         f"; the jobs ran in {environments} environments (library versions or CPU vector instructions: "
         f"{SWEEP_MARKER} lists them)"
         if environments > 1
         else ""
     )
+    if codes > 1:
+        mixed += f"; the jobs ran {codes} versions of the code or configs ({SWEEP_MARKER} lists them: rerun the sweep)"
     return f"{sweep_dir}: {len(jobs)} jobs, {parts}{first}; {kind}{mixed}"
 
 
