@@ -45,9 +45,7 @@ def test_simulate_takes_overrides_and_matches_a_run_directory(tmp_path):
     run(sim.load_config("population=classroom", "steps=4", "seed=1"), tmp_path, figures=False)
     assert not (tmp_path / "figures").exists()
     for name in ("occupations", "market", "cohorts"):
-        pd.testing.assert_frame_equal(
-            getattr(result, name), pd.read_parquet(tmp_path / f"{name}.parquet"), check_dtype=False
-        )
+        pd.testing.assert_frame_equal(getattr(result, name), pd.read_parquet(tmp_path / f"{name}.parquet"))
     loaded = sim.load_results(tmp_path)  # a single run's directory works too
     pd.testing.assert_frame_equal(loaded.market, result.market, check_dtype=False)
     assert list(loaded.jobs["status"]) == ["complete"]

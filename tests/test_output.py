@@ -41,3 +41,30 @@ def test_agent_records_only_when_asked_and_they_add_up_to_the_aggregates(tmp_pat
 def test_agent_records_flag_rejects_a_non_boolean():
     with pytest.raises(ConfigCompositionException, match="agent_records"):
         make_config("population=classroom", "output.agent_records=maybe")
+
+
+def test_git_revision_names_the_checkout_only_for_its_own_code(tmp_path):
+    """A copy of the package inside a checkout (a non-editable install in .venv/) is not that checkout's commit."""
+    import re
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from sim.runner.run import git_revision
+
+    root = Path(__file__).resolve().parents[1]
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    assert re.fullmatch(r"[0-9a-f]{40}(\+dirty)?", git_revision())
+    copy = root / ".venv" / f"copy-{tmp_path.name}"  # .venv/ is ignored by git, as an installed package is
+    try:
+        shutil.copytree(root / "sim", copy / "sim", ignore=shutil.ignore_patterns("__pycache__", "configs"))
+        code = "from sim.runner.run import git_revision; print(git_revision())"
+        env = {"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"}
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=copy, check=True
+        )
+        assert done.stdout.strip() == "unknown"
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)

@@ -139,7 +139,6 @@ def test_joblib_multirun_of_an_experiment_combines_every_job(tmp_path):
                 getattr(alone, name),
                 pd.read_parquet(sweep / row["job"] / f"{name}.parquet"),
                 check_exact=True,
-                check_dtype=False,
             )
 
 

@@ -102,7 +102,19 @@ def simulate(cfg: SimConfig | DictConfig | dict | str | None = None, *overrides:
         cfg = get_method(cfg.sensitivity.apply)(cfg)
     model = run_model(cfg)
     occupations, market = tables(model)
-    return Result(config=cfg, occupations=occupations, market=market, cohorts=cohort_table(model))
+    return Result(
+        config=cfg,
+        **{
+            name: _as_read(frame)
+            for name, frame in (("occupations", occupations), ("market", market), ("cohorts", cohort_table(model)))
+        },
+    )
+
+
+def _as_read(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as reading its Parquet file gives it: dates in milliseconds (Parquet has no seconds)."""
+    dates = [name for name in frame.columns if str(frame[name].dtype).startswith("datetime64")]
+    return frame.astype(dict.fromkeys(dates, "datetime64[ms]")) if dates else frame
 
 
 @dataclass

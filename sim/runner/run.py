@@ -21,6 +21,7 @@ from sim.core import reporters
 from sim.core.model import FashionMarket
 from sim.core.schema import SimConfig, to_schema
 from sim.runner import io, limits, verify
+from sim.runner.jobs import code_version
 from sim.runner.years import first_year, last_year
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
@@ -83,9 +84,21 @@ def environment() -> dict:
 
 
 def git_revision() -> str:
-    """The commit of the source tree this package runs from, or 'unknown'."""
+    """The commit of the source tree this package runs from, or 'unknown'.
+
+    'unknown' also for a package installed (not editable) inside some checkout: git would name that
+    checkout's commit, not the code that runs. ``code_version`` in summary.json names the code either way.
+    """
     here = Path(__file__).resolve().parent
     try:
+        tracked = subprocess.run(
+            ["git", "-C", str(here), "ls-files", "--error-unmatch", Path(__file__).name],
+            capture_output=True,
+            timeout=5,
+            check=False,
+        )
+        if tracked.returncode != 0:  # this file is not the checkout's own
+            return "unknown"
         out = subprocess.run(
             ["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=True
         )
@@ -173,6 +186,7 @@ def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path, *, figures: boo
         "regulation": cfg.regulation.name,
         "package_version": package_version(),
         "git_revision": git_revision(),
+        "code_version": code_version(),  # of the model's modules and configs, as a sweep's job.json records it
         "environment": environment(),
         "wall_time_seconds": round(time.perf_counter() - started, 3),
         **headline(occupations, market),
