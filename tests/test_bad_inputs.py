@@ -38,6 +38,16 @@ CATALOGUE = [
         ["population.luxury_brand=5"],
         ["population.luxury_brand = 5", "did you mean 'luxury_brands'", "allowed"],
     ),
+    (  # a key at the wrong level: where the schema has it, with the path to give
+        "key_at_the_wrong_level",
+        ["royalty_floor=1.0"],
+        ["'royalty_floor' is not a top-level key (it is a key of regulation: e.g. regulation.royalty_floor=1.0)"],
+    ),
+    (
+        "segment_key_at_the_wrong_level",
+        ["market.backlash=2.0"],
+        ["it is a key of market.segments.luxury, market.segments.fast_fashion or market.segments.ecommerce"],
+    ),
     ("group_key_regulation", ["regulation.royalty_flor=1"], ["regulation.royalty_flor = 1", "'royalty_floor'"]),
     ("appended_group_key", ["+ai.adoption_rat=0.1"], ["ai.adoption_rat = 0.1", "not a key of ai", "allowed"]),
     (
@@ -448,3 +458,20 @@ def test_a_python_without_the_projects_packages_gets_one_line():
     assert done.returncode == 3, done.stderr
     assert done.stderr.startswith("error: ") and "is not installed for" in done.stderr, done.stderr
     assert "source .venv/bin/activate" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_config_file_named_yml_is_pointed_out(tmp_path, monkeypatch):
+    """A scenario saved as my_policy.yml is not found (Hydra reads .yaml): the message says why."""
+    from hydra.errors import MissingConfigException
+
+    from sim.runner import compose
+    from sim.runner.errors import one_line
+
+    (tmp_path / "scenario").mkdir()
+    (tmp_path / "scenario" / "my_policy.yml").write_text("scenario_name: my_policy\n")
+    monkeypatch.setattr(compose, "CONFIG_DIR", str(tmp_path))
+    missing = MissingConfigException("not found", missing_cfg_file="scenario/my_policy", options=["baseline"])
+    assert one_line(missing) == (
+        "scenario = 'my_policy' is not a known scenario (scenario/my_policy.yml is there: config files end in "
+        ".yaml): allowed baseline"
+    )

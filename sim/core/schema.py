@@ -403,10 +403,34 @@ def unknown_key(path: str, value: Any = None, where: str = "", given: str | None
         )
     close = difflib.get_close_matches(name, allowed, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
+    rest = shown[len(path) :] if shown.startswith(path) else ""  # the keys given below the unknown one
+    elsewhere = [
+        found
+        for found in _paths_of(name)
+        if found != path and (not rest or _schema_node(found.replace("<occupation>", "x") + rest)[0] is not None)
+    ]
+    if elsewhere:  # the key exists at another level: say where (better than a near spelling here)
+        parents = [found.rpartition(".")[0] or "the top level" for found in elsewhere]
+        listed = parents[0] if len(parents) == 1 else f"{', '.join(parents[:-1])} or {parents[-1]}"
+        example = f": e.g. {elsewhere[0]}{rest}={value}" if value is not None else ""
+        hint = f" (it is a key of {listed}{example})"
     if name in LABELS and node is not None and is_dataclass(node):  # an occupation one level too high
         tables = [spec.name for spec in fields(node) if spec.metadata.get("keys") == "occupation"]
         hint = f" (did you mean {parent}.{tables[0]}.{name}?)" if tables else hint
     return ConfigError(f"{head}{where}: {name!r} is not {group}{hint}: allowed {', '.join(allowed)}")
+
+
+def _paths_of(name: str, node: type | None = None, prefix: str = "") -> list[str]:
+    """Every dotted path of the schema whose last key is ``name`` (a table's entry as ``<occupation>``)."""
+    found = []
+    for key, kind in get_type_hints(node or SimConfig).items():
+        if key == name:
+            found.append(prefix + key)
+        if isinstance(kind, type) and is_dataclass(kind):
+            found += _paths_of(name, kind, f"{prefix}{key}.")
+        elif get_origin(kind) is dict and is_dataclass(get_args(kind)[1]):
+            found += _paths_of(name, get_args(kind)[1], f"{prefix}{key}.<occupation>.")
+    return found
 
 
 def _reject_unknown(node: DictConfig, schema: type, path: str) -> None:
