@@ -16,6 +16,7 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import is_dataclass
+from pathlib import Path
 from typing import NoReturn, get_type_hints
 
 import yaml
@@ -139,7 +140,11 @@ def _missing_option(error: MissingConfigException) -> str:
             f"{inner}: {name} under defaults: in a {group.split('/')[0]} file is read as a file of its own: "
             f"allowed '- override /{inner}: {name}'"
         )
-    return f"{group} = {name!r} is not a known {group}: allowed {', '.join(options)}"
+    from sim.runner.compose import CONFIG_DIR
+
+    misnamed = Path(CONFIG_DIR) / group / f"{name}.yml"
+    hint = f" ({group}/{misnamed.name} is there: config files end in .yaml)" if misnamed.is_file() else ""
+    return f"{group} = {name!r} is not a known {group}{hint}: allowed {', '.join(options)}"
 
 
 def _yaml_line(error: yaml.YAMLError) -> str:
