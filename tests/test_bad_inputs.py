@@ -102,6 +102,16 @@ CATALOGUE = [
         ["+regulation=eu_ai_act"],
         ["+regulation=eu_ai_act adds a second regulation", "allowed regulation=eu_ai_act (without the +)"],
     ),
+    (  # an experiment is a sweep: without -m it would quietly be one of its configs
+        "experiment_without_m",
+        ["experiment=ai_cost_sweep", "size=smoke"],
+        ["experiment=ai_cost_sweep is a sweep", "allowed python -m sim -m experiment=ai_cost_sweep"],
+    ),
+    (  # with -m the results go to hydra.sweep.dir, not to the hydra.run.dir the student gave
+        "run_folder_with_m",
+        ["-m", "seed=0,1"],
+        ["names a single run's folder: with -m allowed hydra.sweep.dir="],
+    ),
     ("spaces_around_equals", ["seed", "=", "3"], ["cannot read the override 'seed'", "no spaces around '='"]),
     (
         "share_as_a_percentage",

@@ -33,6 +33,15 @@ def main(cfg: DictConfig) -> None:
         run_job(cfg, out_dir, list(hydra_cfg.overrides.task))
         return
     try:
+        swept = list(hydra_cfg.sweeper.params or {})
+        if swept:  # an experiment's sweep run without -m would quietly be one config of it
+            from sim.core.schema import ConfigError
+
+            experiment = hydra_cfg.runtime.choices.get("experiment")
+            raise ConfigError(
+                f"experiment={experiment} is a sweep (of {', '.join(swept)}): allowed python -m sim -m "
+                f"experiment={experiment} ..., which runs every job of it"
+            )
         run(cfg, out_dir)
     except Exception as error:  # reported here: raised out of the job, Hydra would print a line of its own first
         if traceback_wanted():
@@ -170,6 +179,17 @@ def entry() -> None:
 
     if {"-sc", "--shell-completion"} & set(sys.argv[1:]) and _completion(sys.argv[1:]):
         return
+    args = sys.argv[1:]
+    folder = next((arg for arg in args if arg.startswith("hydra.run.dir=")), None)
+    if {"-m", "--multirun"} & set(args) and folder and not any(arg.startswith("hydra.sweep.dir=") for arg in args):
+        from sim.core.schema import ConfigError
+        from sim.runner.errors import fail
+
+        fail(
+            ConfigError(
+                f"{folder} names a single run's folder: with -m allowed hydra.sweep.dir={folder.split('=', 1)[1]}"
+            )
+        )
     try:
         guard(main)
     finally:
