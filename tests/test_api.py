@@ -66,8 +66,9 @@ def test_a_bad_override_raises_the_clis_one_line(override, words):
     message = str(caught.value)
     assert "\n" not in message and all(word in message for word in words)
     assert "_schema" not in message
-    cause = caught.value.__cause__
-    assert cause is None or message == one_line(cause)
+    original = getattr(caught.value, "original", None)
+    assert original is None or message == one_line(original)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__  # one short traceback
 
 
 def test_load_results_reads_a_sweeps_combined_tables(tmp_path):

@@ -10,7 +10,8 @@
 
 A bad override raises :class:`sim.core.schema.ConfigError` with the one line the command line
 prints (``scenario = 'nope' is not a known scenario: allowed ...``); the original Hydra or
-OmegaConf error is its ``__cause__``. Nothing here imports the model until a run is asked for.
+OmegaConf error is its ``original`` attribute, not chained, so that a notebook shows a short traceback
+ending in that line. Nothing here imports the model until a run is asked for.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _config_error(error: Exception) -> Exception:
     if isinstance(error, ConfigError):
         return error
     wrapped = ConfigError(one_line(error))
-    wrapped.__cause__ = error
+    wrapped.original = error  # kept, not chained: Hydra's and OmegaConf's chain would fill a screen
     return wrapped
 
 
@@ -51,7 +52,7 @@ def load_config(*overrides: str) -> SimConfig:
     try:
         return compose_and_validate(*overrides)
     except Exception as error:
-        raise _config_error(error) from error
+        raise _config_error(error) from None
 
 
 def validate(cfg: SimConfig | DictConfig | dict) -> SimConfig:
@@ -63,7 +64,7 @@ def validate(cfg: SimConfig | DictConfig | dict) -> SimConfig:
     try:
         return to_schema(cfg)
     except Exception as error:
-        raise _config_error(error) from error
+        raise _config_error(error) from None
 
 
 @dataclass
