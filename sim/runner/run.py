@@ -21,7 +21,6 @@ from sim.core import reporters
 from sim.core.model import FashionMarket
 from sim.core.schema import SimConfig, to_schema
 from sim.runner import io, limits, verify
-from sim.runner.jobs import code_version
 from sim.runner.years import first_year, last_year
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
@@ -83,11 +82,24 @@ def environment() -> dict:
     return {"python": platform.python_version(), "machine": platform.machine(), **libraries, "numpy_simd": simd}
 
 
+def _code_version() -> str:
+    """The hash of the modules and configs that make results (:func:`sim.runner.jobs.code_version`).
+
+    Imported here, not at the top: sim.runner.jobs is bookkeeping, left out of that hash, and a run's
+    results never depend on it.
+    """
+    from sim.runner.jobs import code_version
+
+    return code_version()
+
+
+@functools.cache
 def git_revision() -> str:
     """The commit of the source tree this package runs from, or 'unknown'.
 
     'unknown' also for a package installed (not editable) inside some checkout: git would name that
     checkout's commit, not the code that runs. ``code_version`` in summary.json names the code either way.
+    Asked once per process: git takes tens of milliseconds, and a sweep's worker runs many jobs.
     """
     here = Path(__file__).resolve().parent
     try:
@@ -186,7 +198,7 @@ def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path, *, figures: boo
         "regulation": cfg.regulation.name,
         "package_version": package_version(),
         "git_revision": git_revision(),
-        "code_version": code_version(),  # of the model's modules and configs, as a sweep's job.json records it
+        "code_version": _code_version(),  # of the model's modules and configs, as a sweep's job.json records it
         "environment": environment(),
         "wall_time_seconds": round(time.perf_counter() - started, 3),
         **headline(occupations, market),

@@ -149,7 +149,10 @@ def _another_runs(run_dir: Path, summary: dict) -> str | None:
         config = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError):
         return f"{path} is not readable YAML"
+    shifted = {"seed"} if isinstance(config, dict) and config.get("sensitivity") is not None else set()
     for key, dotted in IDENTITY.items():
+        if key in shifted:  # a sensitivity design point's replicate runs at a seed of its own (sim.science)
+            continue
         recorded = config
         for part in dotted.split("."):
             recorded = recorded.get(part) if isinstance(recorded, dict) else None
