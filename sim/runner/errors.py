@@ -197,9 +197,7 @@ def one_line(error: BaseException) -> str:
 
 def _defaults_line(message: str) -> str | None:
     """Hydra's complaints about a defaults list (a scenario file's ``override /GROUP: CHOICE``), in words."""
-    inside = re.match(r"In '([^']+)': ", message)
-    where = f" (in {inside.group(1)}.yaml)" if inside else ""
-    inside = inside or re.match(r"In ([\w/]+): ", message)  # Hydra quotes the file in some messages only
+    inside = re.match(r"In '([^']+)': ", message) or re.match(r"In ([\w/]+): ", message)  # quoted in some only
     where = f" (in {inside.group(1)}.yaml)" if inside else ""
     found = re.search(r"is defined before '[\w/]+/(\w+)@\w+: ([^']+)'", message)  # '- regulation: X' after an override
     if found:
