@@ -315,6 +315,13 @@ EDITS = [
             "starts with the line '# @package _global_'",
         ],
     ),
+    (  # a scenario copied to a new file keeps the old name, which would label its results
+        "scenario_named_after_another",
+        "scenario/baseline.yaml",
+        "scenario_name: baseline",
+        "scenario_name: my_copy",
+        ["scenario_name = 'my_copy' (in scenario/baseline.yaml): allowed 'baseline', the file's own name"],
+    ),
     (
         "out_of_range_in_group_file",
         "regulation/none.yaml",

@@ -19,7 +19,7 @@ from omegaconf import DictConfig
 
 from sim.core import reporters
 from sim.core.model import FashionMarket
-from sim.core.schema import SimConfig, to_schema
+from sim.core.schema import ConfigError, SimConfig, to_schema
 from sim.runner import io, limits, verify
 from sim.runner.years import first_year, last_year
 
@@ -163,6 +163,27 @@ def _in_sweep() -> bool:
     return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 
+def _check_scenario_named(cfg: SimConfig) -> None:
+    """Raise ConfigError when a scenario file chosen on the command line names another scenario.
+
+    A scenario copied to a new file keeps the old ``scenario_name``; results, sweeps and the report
+    would then label it as the scenario it was copied from. ``scenario_name=`` on the command line
+    relabels a run on purpose and is left alone.
+    """
+    from hydra.core.hydra_config import HydraConfig
+
+    if not HydraConfig.initialized():  # the Python API: the caller names its configs
+        return
+    hydra_cfg = HydraConfig.get()
+    chosen = hydra_cfg.runtime.choices.get("scenario")
+    relabelled = any(override.startswith("scenario_name=") for override in hydra_cfg.overrides.task)
+    if chosen and cfg.scenario_name != chosen and not relabelled:
+        raise ConfigError(
+            f"scenario_name = {cfg.scenario_name!r} (in scenario/{chosen}.yaml): allowed {chosen!r}, the file's own "
+            "name (a copied scenario keeps the old one, and its results would carry that label)"
+        )
+
+
 def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path, *, figures: bool | None = None) -> dict:
     """Validate ``cfg``, simulate, and write the run directory (docs/design.md section 6); return the summary."""
     started = time.perf_counter()
@@ -172,6 +193,7 @@ def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path, *, figures: boo
         cfg = to_schema(cfg)
     if cfg.sensitivity is not None:  # a sensitivity sweep's job: its design point's values, set by the science tool
         cfg = get_method(cfg.sensitivity.apply)(cfg)
+    _check_scenario_named(cfg)
     limits.check(cfg)  # bounds that keep the integer money exact, and the memory estimate (sim/runner/limits.py)
     out_dir.mkdir(parents=True, exist_ok=True)
     model = run_model(cfg)
