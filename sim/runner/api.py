@@ -149,7 +149,7 @@ def load_results(directory: str | Path) -> SweepResults:
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"results directory {directory} does not exist")
-    if (directory / io.COMPLETE_MARKER).exists() or (directory / ".hydra").is_dir():  # a single run
+    if io.is_run_dir(directory):  # a single run
         problem = verify.problem(directory)
         if problem is not None:
             raise ResultsError(f"{directory} is not a complete, intact run: {problem}")

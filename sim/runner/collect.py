@@ -62,14 +62,6 @@ def _load_yaml(path: Path) -> Any:
         return None
 
 
-def _select(tree: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        if not isinstance(tree, dict) or part not in tree:
-            return None
-        tree = tree[part]
-    return tree
-
-
 def expand_sweep(params: dict, task: list[str]) -> tuple[list[list[str]], list[str]]:
     """Hydra's basic-sweeper grid: (each job's overrides in job order, the swept keys).
 
@@ -95,11 +87,11 @@ def sweep_plan(sweep_dir: Path) -> tuple[list[list[str]], list[str], dict] | Non
     sweeper = hydra_cfg.get("sweeper") or {}
     if not str(sweeper.get("_target_", "")).endswith("BasicSweeper"):
         return None
-    if str(_select(hydra_cfg, "sweep.subdir")) != JOB_SUBDIR:
+    if str(io.select(hydra_cfg, "sweep.subdir")) != JOB_SUBDIR:
         return None
     try:
         grid, swept = expand_sweep(
-            _resolved(config, sweeper.get("params") or {}), _select(hydra_cfg, "overrides.task") or []
+            _resolved(config, sweeper.get("params") or {}), io.select(hydra_cfg, "overrides.task") or []
         )
     except Exception as error:  # e.g. glob() needs the config loader: fall back to the folders found
         log.warning("cannot expand the sweep in %s/multirun.yaml (%s): listing job folders", sweep_dir, error)
@@ -138,10 +130,10 @@ def describe_job(job_dir: Path, planned: list[str] | None, swept: list[str], bas
     ran = _load_yaml(job_dir / ".hydra" / "overrides.yaml")
     overrides = list(ran) if isinstance(ran, list) else list(planned or [])
     config = _load_yaml(job_dir / ".hydra" / "config.yaml")
-    choices = _select(_load_yaml(job_dir / ".hydra" / "hydra.yaml"), "hydra.runtime.choices") or {}
+    choices = io.select(_load_yaml(job_dir / ".hydra" / "hydra.yaml"), "hydra.runtime.choices") or {}
     given = _override_values(overrides)
     if isinstance(config, dict):  # the job started: its composed config holds the typed values
-        params = {key: choices[key] if key in choices else _select(config, key) for key in swept}
+        params = {key: choices[key] if key in choices else io.select(config, key) for key in swept}
     else:  # the job never started: its overrides over the sweep's base config
         params = {key: given.get(key) for key in swept}
         config = {**base, **{key: value for key, value in given.items() if "." not in key}}
@@ -218,7 +210,7 @@ def refuse_non_sweep(sweep_dir: Path) -> None:
     """Raise CollectError unless ``sweep_dir`` is a sweep's directory; never writes anything."""
     if not sweep_dir.is_dir():
         raise FileNotFoundError(f"sweep directory {sweep_dir} does not exist")
-    if (sweep_dir / io.COMPLETE_MARKER).exists() or (sweep_dir / ".hydra").is_dir():
+    if io.is_run_dir(sweep_dir):
         raise CollectError(
             f"DIR = {sweep_dir} is a single run's folder, not a sweep: left untouched (give the folder of a -m sweep)"
         )

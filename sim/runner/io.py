@@ -33,6 +33,20 @@ def read_yaml(path: Path) -> Any:
     return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # a safe loader
 
 
+def select(tree: Any, dotted: str) -> Any:
+    """The value at a dotted key (``population.name``) of parsed YAML, or None where the path is missing."""
+    for part in dotted.split("."):
+        if not isinstance(tree, dict) or part not in tree:
+            return None
+        tree = tree[part]
+    return tree
+
+
+def is_run_dir(path: Path) -> bool:
+    """True for a single run's folder (its marker, or Hydra's record of a run), complete or not."""
+    return (Path(path) / COMPLETE_MARKER).exists() or (Path(path) / ".hydra").is_dir()
+
+
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
     path = Path(path)

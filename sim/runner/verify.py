@@ -146,16 +146,14 @@ def _another_runs(run_dir: Path, summary: dict) -> str | None:
     if not path.is_file():
         return None  # a run written by the API (sim.runner.run.run) has no Hydra record
     try:
-        config = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        config = io.read_yaml(path)
     except (OSError, yaml.YAMLError):
         return f"{path} is not readable YAML"
     shifted = {"seed"} if isinstance(config, dict) and config.get("sensitivity") is not None else set()
     for key, dotted in IDENTITY.items():
         if key in shifted:  # a sensitivity design point's replicate runs at a seed of its own (sim.science)
             continue
-        recorded = config
-        for part in dotted.split("."):
-            recorded = recorded.get(part) if isinstance(recorded, dict) else None
+        recorded = io.select(config, dotted)
         if key in summary and recorded is not None and str(recorded) != str(summary[key]):
             return (
                 f"{io.COMPLETE_MARKER} says {key} {summary[key]!r} but .hydra/config.yaml says {recorded!r}: "
