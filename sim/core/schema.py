@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, get_args, get_origin, get_type_hints
 
@@ -420,17 +421,19 @@ def unknown_key(path: str, value: Any = None, where: str = "", given: str | None
     return ConfigError(f"{head}{where}: {name!r} is not {group}{hint}: allowed {', '.join(allowed)}")
 
 
-def _paths_of(name: str, node: type | None = None, prefix: str = "") -> list[str]:
-    """Every dotted path of the schema whose last key is ``name`` (a table's entry as ``<occupation>``)."""
-    found = []
-    for key, kind in get_type_hints(node or SimConfig).items():
-        if key == name:
-            found.append(prefix + key)
+def schema_fields(node: type = SimConfig, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every field of the schema, depth first, as (dotted path, type); a table's entries as ``<occupation>``."""
+    for key, kind in get_type_hints(node).items():
+        yield prefix + key, kind
         if isinstance(kind, type) and is_dataclass(kind):
-            found += _paths_of(name, kind, f"{prefix}{key}.")
+            yield from schema_fields(kind, f"{prefix}{key}.")
         elif get_origin(kind) is dict and is_dataclass(get_args(kind)[1]):
-            found += _paths_of(name, get_args(kind)[1], f"{prefix}{key}.<occupation>.")
-    return found
+            yield from schema_fields(get_args(kind)[1], f"{prefix}{key}.<occupation>.")
+
+
+def _paths_of(name: str) -> list[str]:
+    """Every dotted path of the schema whose last key is ``name``."""
+    return [path for path, _ in schema_fields() if path.rpartition(".")[2] == name]
 
 
 def _reject_unknown(node: DictConfig, schema: type, path: str) -> None:

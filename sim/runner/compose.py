@@ -39,14 +39,17 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("design_points", design_points)
 
 
+# the config groups whose files the schema types (each file extends GROUP_schema); a scenario chooses among them
+GROUP_SCHEMAS = {"population": PopulationConfig, "ai": AIConfig, "regulation": RegulationConfig}
+
+
 def register() -> None:
     """Put the schemas in Hydra's ConfigStore; the main config lists ``sim_schema`` first."""
     register_resolvers()
     store = ConfigStore.instance()
     store.store(name="sim_schema", node=SimConfig)
-    store.store(group="population", name="population_schema", node=PopulationConfig)
-    store.store(group="ai", name="ai_schema", node=AIConfig)
-    store.store(group="regulation", name="regulation_schema", node=RegulationConfig)
+    for group, schema in GROUP_SCHEMAS.items():
+        store.store(group=group, name=f"{group}_schema", node=schema)
 
 
 def compose(*overrides: str) -> DictConfig:

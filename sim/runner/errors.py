@@ -15,15 +15,15 @@ import re
 import signal
 import sys
 from collections.abc import Callable
-from dataclasses import is_dataclass
 from pathlib import Path
-from typing import NoReturn, get_type_hints
+from typing import NoReturn
 
 import yaml
 from hydra.errors import ConfigCompositionException, MissingConfigException, OverrideParseException
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException, ValidationError
 
-from sim.core.schema import ConfigError, describe_type, unknown_key
+from sim.core.schema import ConfigError, describe_type, schema_fields, unknown_key
+from sim.runner import compose
 
 # Exit status, the same for ``python -m sim``, ``python -m sim.collect`` and ``python -m sim.report``
 # (README "Can I trust it?"); every failure is one line on stderr:
@@ -69,24 +69,12 @@ def _override_value(message: str, key: str) -> str | None:
     return found.group(1).strip() if found else None
 
 
-GROUPS = ("ai", "population", "regulation")  # config groups a scenario file chooses under defaults:
+GROUPS = tuple(sorted(compose.GROUP_SCHEMAS))  # config groups a scenario file chooses under defaults:
 
 
 def _path_of(class_name: str) -> str | None:
     """The dotted path of the schema's settings of this dataclass ('AIConfig' -> 'ai'), or None."""
-    from sim.core.schema import SimConfig
-
-    def walk(node: type, prefix: str) -> str | None:
-        for name, kind in get_type_hints(node).items():
-            if isinstance(kind, type) and is_dataclass(kind):
-                if kind.__name__ == class_name:
-                    return prefix + name
-                found = walk(kind, f"{prefix}{name}.")
-                if found:
-                    return found
-        return None
-
-    return walk(SimConfig, "")
+    return next((path for path, kind in schema_fields() if getattr(kind, "__name__", None) == class_name), None)
 
 
 def _settings_given_a_value(error: OmegaConfBaseException, where: str) -> str | None:
@@ -140,9 +128,7 @@ def _missing_option(error: MissingConfigException) -> str:
             f"{inner}: {name} under defaults: in a {group.split('/')[0]} file is read as a file of its own: "
             f"allowed '- override /{inner}: {name}'"
         )
-    from sim.runner.compose import CONFIG_DIR
-
-    misnamed = Path(CONFIG_DIR) / group / f"{name}.yml"
+    misnamed = Path(compose.CONFIG_DIR) / group / f"{name}.yml"  # CONFIG_DIR read when asked (a test points it)
     hint = f" ({group}/{misnamed.name} is there: config files end in .yaml)" if misnamed.is_file() else ""
     return f"{group} = {name!r} is not a known {group}{hint}: allowed {', '.join(options)}"
 
