@@ -177,9 +177,9 @@ def entry() -> None:
     """``python -m sim`` and ``fashion-sim``: :func:`main` with every failure as one line (sim.runner.errors)."""
     from sim.runner.errors import guard
 
-    if {"-sc", "--shell-completion"} & set(sys.argv[1:]) and _completion(sys.argv[1:]):
-        return
     args = sys.argv[1:]
+    if {"-sc", "--shell-completion"} & set(args) and _completion(args):
+        return
     folder = next((arg for arg in args if arg.startswith("hydra.run.dir=")), None)
     if {"-m", "--multirun"} & set(args) and folder and not any(arg.startswith("hydra.sweep.dir=") for arg in args):
         from sim.core.schema import ConfigError
