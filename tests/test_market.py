@@ -221,3 +221,13 @@ def test_gini_bounds():
     zeros = {"median": 0.0, "p10": 0.0, "p90": 0.0, "gini": 0.0}
     assert kernels.income_statistics(np.zeros(5, dtype=np.int64)) == zeros
     assert kernels.income_statistics(np.array([], dtype=np.int64))["gini"] == 0.0
+
+
+def test_totals_by_key_equals_unique_and_bincount():
+    rng = np.random.default_rng(8)
+    keys, amounts = rng.integers(0, 50, 400), rng.integers(0, 10**6, 400)
+    unique, inverse = np.unique(keys, return_inverse=True)
+    distinct, totals = kernels.totals_by_key(keys, amounts)
+    assert distinct.tolist() == unique.tolist()
+    assert totals.tolist() == np.bincount(inverse, weights=amounts).astype(np.int64).tolist()
+    assert [part.size for part in kernels.totals_by_key(keys[:0], amounts[:0])] == [0, 0]

@@ -263,6 +263,16 @@ def adjust_day_rates(
     return np.clip(day_rate * np.exp(speed * relative + card_change), floor, ceiling)
 
 
+def totals_by_key(keys: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``keys`` ascending, and the integer ``amounts`` added up for each (exactly)."""
+    order = np.argsort(keys, kind="stable")
+    keys, amounts = keys[order], amounts[order]
+    first = np.flatnonzero(np.diff(keys, prepend=keys[:1] - 1))  # where each key's run begins
+    if first.size == 0:
+        return keys, amounts
+    return keys[first], np.add.reduceat(amounts, first)
+
+
 def split_commission(gross_cents: np.ndarray, share: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Split gross pay (cents) into the agency's commission (a share, or one per payment) and the net, to the cent."""
     commission = np.rint(gross_cents * share).astype(np.int64)

@@ -54,8 +54,10 @@ class FashionMarket(mesa.Model):
         )
 
         counts = [cfg.population.workers[name] for name in occupations.names]
-        # room for a quarter more rows than the first workforce, so that entrants seldom make the table grow
-        self.workers = worker_table(cfg.market.income_window, sum(counts) * 5 // 4)
+        # room for the first workforce, the entrants who replace its attrition over the run, and a quarter more, so
+        # that the table seldom grows (a growth copies every column); rows not yet used take no memory
+        replaced = sum(count * o.attrition for count, o in zip(counts, occ, strict=True)) * cfg.steps
+        self.workers = worker_table(cfg.market.income_window, int(1.25 * (sum(counts) + replaced)))
         self._unregistered: list[tuple[type, np.ndarray]] = []  # (agent class, rows) whose agents are not made yet
         self.month: Month | None = None  # the month being run (or last run)
         for code, count in enumerate(counts):
@@ -483,8 +485,7 @@ class FashionMarket(mesa.Model):
         royalty = uses * brands.view("license_royalty")
         ledger["brand_spend"] += int(royalty.sum())
         ledger["unconsented_uses"] = int(uses[has & ~brands.view("license_consented")].sum())
-        payees, payee_of_use = np.unique(brands.view("license_model")[has], return_inverse=True)
-        gross = np.bincount(payee_of_use, weights=royalty[has], minlength=payees.size).astype(np.int64)
+        payees, gross = kernels.totals_by_key(brands.view("license_model")[has], royalty[has])
         share = mcfg.agency_commission * self.commissioned[workers.occupation[payees]]
         commission, net = kernels.split_commission(gross, share)
         workers.royalties[payees] = net

@@ -110,11 +110,15 @@ def _rows(model: FashionMarket, reporters: dict) -> list[dict]:
         values = reporter(model)
         columns.update(zip(key, values, strict=True) if isinstance(key, tuple) else [(key, values)])
     count = len(model.occupations)
-    per_occupation = {name: np.ndim(values) == 1 and not isinstance(values, str) for name, values in columns.items()}
-    return [
-        {name: _plain(values[occ] if per_occupation[name] else values) for name, values in columns.items()}
-        for occ in range(count)
-    ]
+    per_occupation = [_one_each(values, count) for values in columns.values()]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*per_occupation, strict=True)]
+
+
+def _one_each(values: Any, count: int) -> list:
+    """A column's values as Python values, one per occupation (a single value repeated)."""
+    if np.ndim(values) == 1 and not isinstance(values, str):
+        return values.tolist() if isinstance(values, np.ndarray) else list(values)
+    return [_plain(values)] * count
 
 
 # -- cohorts.parquet: the incumbents (the workers of the first month), one row per starting occupation a month
@@ -199,7 +203,8 @@ def _twins_licensed(model: FashionMarket) -> int:
     """Models with at least one consented twin licence (of either shoot type)."""
     brands = model.brands
     licensed = brands.view("license_model")
-    return int(np.unique(licensed[brands.view("license_consented") & (licensed >= 0)]).size)
+    models = np.sort(licensed[brands.view("license_consented") & (licensed >= 0)])
+    return int(np.count_nonzero(models[1:] != models[:-1]) + (models.size > 0))  # the distinct models
 
 
 MARKET_REPORTERS: dict[str, Callable[[FashionMarket], Any]] = {
