@@ -30,6 +30,21 @@ def classroom() -> SimConfig:
     return make_config("population=classroom", "steps=36")
 
 
+@pytest.fixture
+def student_scenario(tmp_path, monkeypatch) -> Path:
+    """A copy of configs/ in use, with a student's scenario ``my_policy``: union_royalties copied under that name,
+    its royalty floor made 12 (out of range). Returns the copy's folder."""
+    from sim.runner import compose as composing
+
+    configs = tmp_path / "configs"
+    shutil.copytree(composing.CONFIG_DIR, configs)
+    text = (configs / "scenario" / "union_royalties.yaml").read_text(encoding="utf-8")
+    text = text.replace("scenario_name: union_royalties", "scenario_name: my_policy")
+    (configs / "scenario" / "my_policy.yaml").write_text(text.replace("royalty_floor: 1.0 ", "royalty_floor: 12.0"))
+    monkeypatch.setattr(composing, "CONFIG_DIR", str(configs))
+    return configs
+
+
 @dataclass
 class Done:
     """What a finished command left: its exit status and what it printed (as subprocess.CompletedProcess)."""

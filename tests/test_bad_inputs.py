@@ -492,3 +492,35 @@ def test_a_config_file_named_yml_is_pointed_out(tmp_path, monkeypatch):
         "scenario = 'my_policy' is not a known scenario (scenario/my_policy.yml is there: config files end in "
         ".yaml): allowed baseline"
     )
+
+
+def test_the_file_that_set_a_value_is_found_in_merge_order(tmp_path, monkeypatch):
+    """The last config file to set a key names it, in the order the defaults list merges them; not the command line."""
+    from sim.runner import compose
+
+    for folder in ("ai", "scenario"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "config.yaml").write_text("market:\n  job_days: 3\nai:\n  quality_gap: 0.4\n")
+    (tmp_path / "ai" / "fast.yaml").write_text("cost_decline: 0.5\nquality_gap: 0.2\n")
+    (tmp_path / "scenario" / "mine.yaml").write_text("# @package _global_\nregulation:\n  royalty_floor: 12.0\n")
+    monkeypatch.setattr(compose, "CONFIG_DIR", str(tmp_path))
+    choices = {"population": "city", "ai": "fast", "scenario": "mine", "experiment": None}
+    assert compose.source_file("regulation.royalty_floor", choices, []) == "configs/scenario/mine.yaml"
+    assert compose.source_file("ai.cost_decline", choices, ["seed=1"]) == "configs/ai/fast.yaml"
+    assert compose.source_file("ai.quality_gap", choices, []) == "configs/config.yaml"  # _self_ comes after ai
+    assert compose.source_file("market.job_days", choices, []) == "configs/config.yaml"
+    assert compose.source_file("regulation.royalty_floor", choices, ["regulation.royalty_floor=12"]) is None
+    assert compose.source_file("market.segments", choices, []) is None
+
+
+def test_a_bad_value_in_a_scenario_file_names_the_file(student_scenario, capsys):
+    """A student's scenario with a value out of range: the error says which file to open."""
+    from sim.runner import cli
+
+    assert cli.check(["scenario=my_policy"]) == 2
+    assert capsys.readouterr().err == (
+        "error: regulation.royalty_floor = 12.0 is out of range: allowed 0 <= value <= 10 "
+        "(set in configs/scenario/my_policy.yaml)\n"
+    )
+    assert cli.check(["scenario=my_policy", "regulation.royalty_floor=11"]) == 2  # the command line's own value
+    assert capsys.readouterr().err.endswith("allowed 0 <= value <= 10\n")

@@ -149,14 +149,16 @@ CLASSROOM_ERRORS = {
     "ai = 'fastest'": ["ai=fastest"],
     "scenario = 'utopia'": ["scenario=utopia"],
     "regulation.start = '2025-13'": ["regulation.start=2025-13"],
+    "regulation.royalty_floor = 12.0": ["scenario=my_policy"],  # the test writes configs/scenario/my_policy.yaml
 }
 
 
-def test_the_classroom_error_table_shows_the_messages_the_model_prints(capsys):
+def test_the_classroom_error_table_shows_the_messages_the_model_prints(capsys, student_scenario):
     """Each message in docs/classroom.md's table is the one line its input gets (up to the table's '...').
 
     A run's line is its config's error (``sim.load_config`` raises the line ``python -m sim`` prints, as
-    tests/test_api.py checks); the dashboard's is printed, with exit status 2.
+    tests/test_api.py checks); the dashboard's is printed, with exit status 2. The configs are a copy with
+    a student's scenario, ``my_policy`` (tests/conftest.py).
     """
     from sim.core.schema import ConfigError
     from sim.dashboard.__main__ import parse

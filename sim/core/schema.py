@@ -21,7 +21,14 @@ from sim.core.rules import RULES, RuleError, policies
 
 
 class ConfigError(ValueError):
-    """A config value outside its allowed range; the message is one line for the user."""
+    """A config value outside its allowed range; the message is one line for the user.
+
+    ``key`` is the value's dotted key when one value is at fault, so the runner can name the file that set it.
+    """
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 def _range(lo: float | None = None, hi: float | None = None, *, lo_open: bool = False) -> dict:
@@ -228,9 +235,9 @@ def _check_value(key: str, value: Any, meta: dict) -> None:
     """Raise ConfigError if one value breaks its field's month format, choices or range (a whole number's range
     in those words: the value is an int only for the int fields, which Hydra has checked)."""
     if "month" in meta and not _MONTH_PATTERN.match(str(value)):
-        raise ConfigError(f"{key} = {value!r} is not a month: allowed 'YYYY-MM', e.g. '2025-06'")
+        raise ConfigError(f"{key} = {value!r} is not a month: allowed 'YYYY-MM', e.g. '2025-06'", key=key)
     if "choices" in meta and value not in meta["choices"]:
-        raise ConfigError(f"{key} = {value!r} is not allowed: allowed {', '.join(meta['choices'])}")
+        raise ConfigError(f"{key} = {value!r} is not allowed: allowed {', '.join(meta['choices'])}", key=key)
     if "range" not in meta:
         return
     lo, hi, lo_open = meta["range"]
@@ -243,7 +250,7 @@ def _check_value(key: str, value: Any, meta: dict) -> None:
             allowed = allowed.replace("a number", "a whole number")
         if hi is not None and hi <= 1 and 2 <= value <= 100:  # a share written as a percentage
             allowed += f" (a share: {value:g}% is {value / 100:g})"
-        raise ConfigError(f"{key} = {value!r} is out of range: allowed {allowed}")
+        raise ConfigError(f"{key} = {value!r} is out of range: allowed {allowed}", key=key)
 
 
 def _check(node: Any, path: str) -> None:

@@ -48,11 +48,12 @@ def load_config(*overrides: str) -> SimConfig:
     Raises :class:`sim.core.schema.ConfigError` with the CLI's one-line message on a bad override.
     """
     from sim.runner.compose import load_config as compose_and_validate
+    from sim.runner.errors import located
 
     try:
         return compose_and_validate(*overrides)
     except Exception as error:
-        raise _config_error(error) from None
+        raise _config_error(located(error, list(overrides))) from None
 
 
 def validate(cfg: SimConfig | DictConfig | dict) -> SimConfig:

@@ -12,7 +12,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from sim.runner.compose import CONFIG_DIR, register
-from sim.runner.errors import fail, traceback_wanted
+from sim.runner.errors import fail, located, traceback_wanted
 from sim.runner.jobs import run_job
 from sim.runner.progress import halt_watchers
 
@@ -46,7 +46,7 @@ def main(cfg: DictConfig) -> None:
     except Exception as error:  # reported here: raised out of the job, Hydra would print a line of its own first
         if traceback_wanted():
             raise
-        fail(error)
+        fail(located(error, list(hydra_cfg.overrides.task), dict(hydra_cfg.runtime.choices)))
     print(f"results: {out_dir}")
 
 
@@ -58,7 +58,7 @@ def check(argv: list[str] | None = None) -> int:
     """
     from sim.runner import limits
     from sim.runner.api import load_config
-    from sim.runner.errors import BAD_INPUT, one_line
+    from sim.runner.errors import BAD_INPUT, located, one_line
 
     args = list(sys.argv[1:] if argv is None else argv)
     if {"-h", "--help"} & set(args):
@@ -67,6 +67,7 @@ def check(argv: list[str] | None = None) -> int:
         print("Comma-separated values and range() are expanded as -m would, and each config is checked.")
         return 0
     overrides = [arg for arg in args if arg not in ("-m", "--multirun")]
+    jobs = [overrides]
     try:
         jobs = _sweep_jobs(overrides)
         if len(jobs) == 1:
@@ -74,7 +75,7 @@ def check(argv: list[str] | None = None) -> int:
         else:
             _check_each(jobs)
     except Exception as error:
-        print(f"error: {one_line(error)}", file=sys.stderr)
+        print(f"error: {one_line(located(error, jobs[0]))}", file=sys.stderr)
         return BAD_INPUT
     sweep = "" if len(jobs) == 1 or {"-m", "--multirun"} & set(args) else ": a sweep, run with python -m sim -m"
     print("ok" if len(jobs) == 1 else f"ok ({len(jobs)} configs{sweep})")  # without -m a run stops at a sweep

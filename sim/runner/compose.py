@@ -59,6 +59,43 @@ def compose(*overrides: str) -> DictConfig:
         return hydra_compose("config", overrides=list(overrides))
 
 
+def runtime_choices(*overrides: str) -> dict:
+    """The config group options these overrides compose (``hydra.runtime.choices``: group -> option or None)."""
+    register()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = hydra_compose("config", overrides=list(overrides), return_hydra_config=True)
+    return dict(cfg.hydra.runtime.choices)
+
+
+# the files a run's values come from, in the order the main config's defaults list merges them (later wins)
+MERGE_ORDER = ("population", "ai", "regulation", None, "scenario", "experiment", "size")  # None: config.yaml
+
+
+def source_file(key: str, choices: dict, overrides: list[str]) -> str | None:
+    """The config file that set the dotted ``key`` last (``configs/scenario/NAME.yaml``), or None when the command
+    line set it or no file of ``choices`` (``hydra.runtime.choices``) does."""
+    import yaml
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    if any(override.key_or_group == key for override in OverridesParser.create().parse_overrides(overrides)):
+        return None
+    found = None
+    for group in MERGE_ORDER:
+        option = choices.get(group) if group else "config"
+        path = Path(CONFIG_DIR) / (group or "") / f"{option}.yaml"
+        if not option or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        node = yaml.safe_load(text) or {}
+        if group and "# @package _global_" not in text:  # a group's file holds the keys under its group's name
+            node = {group: node}
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None:
+            found = f"configs/{group + '/' if group else ''}{option}.yaml"
+    return found
+
+
 def sweeper_params(*overrides: str) -> dict:
     """``hydra.sweeper.params`` of the config these overrides compose (an experiment's sweep), resolved."""
     register()

@@ -259,6 +259,27 @@ def traceback_wanted() -> bool:
     return _TRACEBACK_WANTED[0]
 
 
+def located(error: BaseException, overrides: list[str], choices: dict | None = None) -> BaseException:
+    """A bad value's error naming the config file that set it (a file, not the command line), else ``error``.
+
+    ``choices`` are Hydra's runtime choices of the run: by default those of the job Hydra is running, else
+    composed from ``overrides``.
+    """
+    from hydra.core.hydra_config import HydraConfig
+
+    key = getattr(error, "key", None)
+    if not isinstance(error, ConfigError) or key is None:
+        return error
+    try:
+        if choices is None:
+            running = HydraConfig.initialized()
+            choices = dict(HydraConfig.get().runtime.choices) if running else compose.runtime_choices(*overrides)
+        where = compose.source_file(key, choices, overrides)
+    except Exception:  # naming the file is a courtesy: the error itself stands without it
+        return error
+    return ConfigError(f"{error} (set in {where})") if where else error  # without its key: located once
+
+
 def fail(error: BaseException) -> NoReturn:
     """Print ``error`` as one line on stderr and exit with its status (environment, bad input, or failed)."""
     print(f"error: {one_line(error)}", file=sys.stderr)

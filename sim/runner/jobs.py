@@ -148,8 +148,9 @@ def run_job(cfg: DictConfig, job_dir: Path, overrides: list[str]) -> str:
         run(cfg, job_dir)
     except Exception as error:
         from sim.core.schema import ConfigError
+        from sim.runner.errors import located
 
-        message = one_line(error)
+        message = one_line(located(error, list(overrides)))
         io.write_atomic(job_dir / ERROR_FILE, lambda tmp: tmp.write_text(message + "\n", encoding="utf-8"))
         # the terminal gets one line on stderr; the job's log file the same, with the traceback of any error that
         # is not a bad value
