@@ -524,3 +524,14 @@ def test_a_bad_value_in_a_scenario_file_names_the_file(student_scenario, capsys)
     )
     assert cli.check(["scenario=my_policy", "regulation.royalty_floor=11"]) == 2  # the command line's own value
     assert capsys.readouterr().err.endswith("allowed 0 <= value <= 10\n")
+
+
+def test_the_merge_order_is_the_main_configs_defaults_list():
+    """compose.MERGE_ORDER lists the groups as configs/config.yaml's defaults list merges them (None: _self_)."""
+    import yaml
+
+    from sim.runner import compose
+
+    defaults = yaml.safe_load((Path(compose.CONFIG_DIR) / "config.yaml").read_text(encoding="utf-8"))["defaults"]
+    order = [None if entry == "_self_" else next(iter(entry)) for entry in defaults if entry != "sim_schema"]
+    assert tuple(group for group in order if group is None or "/" not in group) == compose.MERGE_ORDER
