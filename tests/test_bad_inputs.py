@@ -500,7 +500,10 @@ def test_the_file_that_set_a_value_is_found_in_merge_order(tmp_path, monkeypatch
 
     for folder in ("ai", "scenario"):
         (tmp_path / folder).mkdir()
-    (tmp_path / "config.yaml").write_text("market:\n  job_days: 3\nai:\n  quality_gap: 0.4\n")
+    (tmp_path / "config.yaml").write_text(
+        "defaults:\n  - population: city\n  - ai: fast\n  - _self_\n  - scenario: mine\n"
+        "market:\n  job_days: 3\nai:\n  quality_gap: 0.4\n"
+    )
     (tmp_path / "ai" / "fast.yaml").write_text("cost_decline: 0.5\nquality_gap: 0.2\n")
     (tmp_path / "scenario" / "mine.yaml").write_text("# @package _global_\nregulation:\n  royalty_floor: 12.0\n")
     monkeypatch.setattr(compose, "CONFIG_DIR", str(tmp_path))
@@ -527,11 +530,7 @@ def test_a_bad_value_in_a_scenario_file_names_the_file(student_scenario, capsys)
 
 
 def test_the_merge_order_is_the_main_configs_defaults_list():
-    """compose.MERGE_ORDER lists the groups as configs/config.yaml's defaults list merges them (None: _self_)."""
-    import yaml
-
+    """compose.merge_order lists the groups as configs/config.yaml's defaults list merges them (None: _self_)."""
     from sim.runner import compose
 
-    defaults = yaml.safe_load((Path(compose.CONFIG_DIR) / "config.yaml").read_text(encoding="utf-8"))["defaults"]
-    order = [None if entry == "_self_" else next(iter(entry)) for entry in defaults if entry != "sim_schema"]
-    assert tuple(group for group in order if group is None or "/" not in group) == compose.MERGE_ORDER
+    assert compose.merge_order() == ["population", "ai", "regulation", None, "scenario", "experiment", "size"]

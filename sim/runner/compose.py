@@ -52,23 +52,31 @@ def register() -> None:
         store.store(group=group, name=f"{group}_schema", node=schema)
 
 
-def compose(*overrides: str) -> DictConfig:
-    """The composed config of ``configs/`` with these overrides (Hydra's own errors propagate)."""
+def compose(*overrides: str, hydra: bool = False) -> DictConfig:
+    """The composed config of ``configs/`` with these overrides (Hydra's own errors propagate); with ``hydra``, also
+    Hydra's own settings of the run under ``hydra`` (its runtime choices, an experiment's sweep)."""
     register()
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        return hydra_compose("config", overrides=list(overrides))
+        return hydra_compose("config", overrides=list(overrides), return_hydra_config=hydra)
 
 
 def runtime_choices(*overrides: str) -> dict:
     """The config group options these overrides compose (``hydra.runtime.choices``: group -> option or None)."""
-    register()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = hydra_compose("config", overrides=list(overrides), return_hydra_config=True)
-    return dict(cfg.hydra.runtime.choices)
+    return dict(compose(*overrides, hydra=True).hydra.runtime.choices)
 
 
-# the files a run's values come from, in the order the main config's defaults list merges them (later wins)
-MERGE_ORDER = ("population", "ai", "regulation", None, "scenario", "experiment", "size")  # None: config.yaml
+def merge_order() -> list[str | None]:
+    """The config groups whose chosen files make a run's values, in the order config.yaml's defaults list merges
+    them (later wins); None stands for config.yaml itself (``_self_``). Hydra's own groups are left out."""
+    from sim.runner import io
+
+    order: list[str | None] = []
+    for entry in io.read_yaml(Path(CONFIG_DIR) / "config.yaml")["defaults"]:
+        if entry == "_self_":
+            order.append(None)
+        elif isinstance(entry, dict) and "/" not in next(iter(entry)):  # not 'override hydra/...' nor the schema
+            order.append(next(iter(entry)))
+    return order
 
 
 def source_file(key: str, choices: dict, overrides: list[str]) -> str | None:
@@ -77,31 +85,28 @@ def source_file(key: str, choices: dict, overrides: list[str]) -> str | None:
     import yaml
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
+    from sim.runner import io
+
     if any(override.key_or_group == key for override in OverridesParser.create().parse_overrides(overrides)):
         return None
     found = None
-    for group in MERGE_ORDER:
+    for group in merge_order():
         option = choices.get(group) if group else "config"
         path = Path(CONFIG_DIR) / (group or "") / f"{option}.yaml"
         if not option or not path.is_file():
             continue
         text = path.read_text(encoding="utf-8")
-        node = yaml.safe_load(text) or {}
+        tree = yaml.safe_load(text) or {}
         if group and "# @package _global_" not in text:  # a group's file holds the keys under its group's name
-            node = {group: node}
-        for part in key.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        if node is not None:
+            tree = {group: tree}
+        if io.select(tree, key) is not None:
             found = f"configs/{group + '/' if group else ''}{option}.yaml"
     return found
 
 
 def sweeper_params(*overrides: str) -> dict:
     """``hydra.sweeper.params`` of the config these overrides compose (an experiment's sweep), resolved."""
-    register()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = hydra_compose("config", overrides=list(overrides), return_hydra_config=True)
-    params = cfg.hydra.sweeper.params
+    params = compose(*overrides, hydra=True).hydra.sweeper.params
     return OmegaConf.to_container(params, resolve=True) if params is not None else {}
 
 
