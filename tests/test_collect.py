@@ -138,6 +138,20 @@ def test_group_sweeps_take_the_choice_and_scenario_its_name(tmp_path):
     assert "regulation" not in market  # not swept: one value only
 
 
+def test_collect_reads_each_job_file_once(tmp_path, monkeypatch):
+    """A sweep of hundreds of jobs: each job's config is parsed once, and Hydra's own record only for a group sweep."""
+    sweep = make_sweep(tmp_path / "sweep")
+    grid, _ = collect.expand_sweep(GRID_PARAMS, ["population=classroom"])
+    for number, job in enumerate(grid):
+        write_job(sweep / str(number), job, config_for(1.0 + 3.0 * (number // 2), number % 2))
+    read, real = [], io.read_yaml
+    monkeypatch.setattr(io, "read_yaml", lambda path: read.append(str(path)) or real(path))
+    collect.collect(sweep)
+    assert len(read) == len(set(read)) == 1 + 2 * len(grid)  # multirun.yaml, then each job's overrides and config
+    assert not [path for path in read if path.endswith("hydra.yaml")]
+    assert pd.read_parquet(sweep / "occupations.parquet")["ai.cost_per_image"].tolist() == [1.0] * 4 + [4.0] * 4
+
+
 def test_without_multirun_yaml_every_job_folder_is_listed(tmp_path):
     sweep = tmp_path / "copied_from_cluster"
     for number, cost in enumerate([0.5, 2.0, 8.0]):

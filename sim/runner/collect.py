@@ -27,6 +27,8 @@ hold, so the report can tell a current result from a stale one, and the environm
 from __future__ import annotations
 
 import argparse
+import copy
+import functools
 import json
 import logging
 import os
@@ -118,10 +120,21 @@ def _job_folders(sweep_dir: Path) -> list[str]:
 
 def _override_values(overrides: list[str]) -> dict[str, Any]:
     """Override strings as {key: typed value} (``+ai.x=1`` gives ``ai.x``: 1)."""
+    return dict(_parsed_override(str(override)) for override in overrides)
+
+
+@functools.cache
+def _parsed_override_cached(override: str) -> tuple[str, Any]:
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    parsed = OverridesParser.create().parse_overrides(list(overrides))
-    return {override.key_or_group: override.value() for override in parsed}
+    (parsed,) = OverridesParser.create().parse_overrides([override])
+    return parsed.key_or_group, parsed.value()
+
+
+def _parsed_override(override: str) -> tuple[str, Any]:
+    """One override as (key, typed value); each distinct string parsed once, as a sweep's jobs share most of theirs."""
+    key, value = _parsed_override_cached(override)
+    return key, copy.deepcopy(value) if isinstance(value, (list, dict)) else value
 
 
 def describe_job(job_dir: Path, planned: list[str] | None, swept: list[str], base: dict) -> dict:
@@ -130,16 +143,19 @@ def describe_job(job_dir: Path, planned: list[str] | None, swept: list[str], bas
     ran = _load_yaml(job_dir / ".hydra" / "overrides.yaml")
     overrides = list(ran) if isinstance(ran, list) else list(planned or [])
     config = _load_yaml(job_dir / ".hydra" / "config.yaml")
-    choices = io.select(_load_yaml(job_dir / ".hydra" / "hydra.yaml"), "hydra.runtime.choices") or {}
     given = _override_values(overrides)
-    if isinstance(config, dict):  # the job started: its composed config holds the typed values
-        params = {key: choices[key] if key in choices else io.select(config, key) for key in swept}
+    started = isinstance(config, dict)
+    if started:  # the job started: its composed config holds the typed values
+        params = {key: io.select(config, key) for key in swept}
+        if any(value is None or isinstance(value, dict) for value in params.values()):  # a group: its choice
+            choices = io.select(_load_yaml(job_dir / ".hydra" / "hydra.yaml"), "hydra.runtime.choices") or {}
+            params = {key: choices.get(key, value) for key, value in params.items()}
     else:  # the job never started: its overrides over the sweep's base config
         params = {key: given.get(key) for key in swept}
         config = {**base, **{key: value for key, value in given.items() if "." not in key}}
         if "scenario" in given:
             config["scenario_name"] = given["scenario"]
-    problem = verify.problem(job_dir)
+    problem = verify.problem(job_dir, hydra_config=config if started else None)
     if problem is None and planned is not None and isinstance(ran, list):
         # a folder of another sweep that used this directory, or a job folder copied over this one: an override the
         # plan gives this job with another value, or a swept key it lacks
@@ -192,17 +208,20 @@ def job_environments(sweep_dir: Path, jobs: list[dict]) -> list[dict]:
 def _combined(sweep_dir: Path, jobs: list[dict], swept: list[str], table: str) -> pd.DataFrame:
     """One table of every complete job: job, scenario, seed, the swept keys, then the run's own columns."""
     extra = [key for key in swept if key not in ("job", "scenario", "seed")]
-    frames = []
+    frames, labels = [], []
     for job in jobs:
         if job["status"] != "complete":
             continue
         rows = pd.read_parquet(Path(sweep_dir) / job["job"] / f"{table}.parquet")
         ids = {"job": job["job"], "scenario": job["scenario"], "seed": job["seed"]}
         ids.update({key: job["params"][key] for key in extra if key not in rows.columns})
-        frames.append(rows.assign(**ids)[[*ids, *rows.columns]])
+        frames.append(rows)
+        labels.append(pd.DataFrame({key: [value] * len(rows) for key, value in ids.items()}))
     if not frames:
         return pd.DataFrame(columns=["job", "scenario", "seed", *extra])
-    combined = pd.concat(frames, ignore_index=True)
+    # a complete job's tables have the contract's columns (sim.runner.verify), so the rows stack as they are, the ids
+    # beside them: each side concatenated once, cheaper than adding the ids to every job's frame
+    combined = pd.concat([pd.concat(labels, ignore_index=True), pd.concat(frames, ignore_index=True)], axis=1)
     return combined.astype({"job": str, "scenario": str, "seed": "int64"})
 
 

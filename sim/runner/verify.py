@@ -81,14 +81,17 @@ def read_summary(run_dir: Path) -> dict:
     return summary
 
 
-def problem(run_dir: Path) -> str | None:
-    """Why ``run_dir`` is not a complete, intact run (one line), or None when every check passes."""
+def problem(run_dir: Path, *, hydra_config: dict | None = None) -> str | None:
+    """Why ``run_dir`` is not a complete, intact run (one line), or None when every check passes.
+
+    ``hydra_config``: the run's ``.hydra/config.yaml`` when the caller has read it already.
+    """
     run_dir = Path(run_dir)
     try:
         summary = read_summary(run_dir)
     except ValueError as error:
         return str(error)
-    mixed = _another_runs(run_dir, summary)
+    mixed = _another_runs(run_dir, summary, hydra_config)
     if mixed:
         return mixed
     records = summary.get("tables")
@@ -136,19 +139,20 @@ IDENTITY = {
 }
 
 
-def _another_runs(run_dir: Path, summary: dict) -> str | None:
+def _another_runs(run_dir: Path, summary: dict, config: dict | None = None) -> str | None:
     """Why ``summary.json`` and Hydra's record of the config (``.hydra/config.yaml``) describe different runs.
 
     Two runs started into one folder at once (the same ``hydra.run.dir``) each write both: the
     tables can then be one run's and the recorded config the other's.
     """
     path = run_dir / ".hydra" / "config.yaml"
-    if not path.is_file():
-        return None  # a run written by the API (sim.runner.run.run) has no Hydra record
-    try:
-        config = io.read_yaml(path)
-    except (OSError, yaml.YAMLError):
-        return f"{path} is not readable YAML"
+    if config is None:
+        if not path.is_file():
+            return None  # a run written by the API (sim.runner.run.run) has no Hydra record
+        try:
+            config = io.read_yaml(path)
+        except (OSError, yaml.YAMLError):
+            return f"{path} is not readable YAML"
     shifted = {"seed"} if isinstance(config, dict) and config.get("sensitivity") is not None else set()
     for key, dotted in IDENTITY.items():
         if key in shifted:  # a sensitivity design point's replicate runs at a seed of its own (sim.science)
