@@ -45,4 +45,4 @@ docs: setup ## regenerate docs/parameters.md from the schema and configs
 	$(PY) -m sim.dev.paramdoc
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist  # build/: pip install . leaves it, and a later install would ship its stale files
