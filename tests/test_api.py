@@ -71,6 +71,26 @@ def test_a_bad_override_raises_the_clis_one_line(override, words):
     assert caught.value.__cause__ is None and caught.value.__suppress_context__  # one short traceback
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("steps", 0, "steps = 0 is out of range"),
+        ("seed", -3, "seed = -3 is out of range"),
+        ("steps", "abc", "steps = 'abc' has the wrong type"),
+    ],
+)
+def test_a_config_changed_after_loading_is_checked_again(field, value, words):
+    cfg = sim.load_config("population=classroom", "steps=3")
+    setattr(cfg, field, value)
+    with pytest.raises(sim.ConfigError, match=words):
+        sim.simulate(cfg)
+
+
+def test_a_key_added_with_plus_that_the_schema_lacks_is_refused():
+    with pytest.raises(sim.ConfigError, match="'seeed' is not a top-level key \\(did you mean 'seed'\\?\\)"):
+        sim.load_config("population=classroom", "+seeed=1")
+
+
 def test_load_results_reads_a_sweeps_combined_tables(tmp_path):
     for job, seed in (("0", 0), ("1", 1)):  # a sweep directory as collect finds it: job folders with .hydra/
         job_dir = tmp_path / job

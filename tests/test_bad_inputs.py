@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.runner.run import run
-from tests.conftest import Done, make_config
+from tests.conftest import Done
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSOLE_SCRIPT = Path(sys.executable).parent / "fashion-sim"
@@ -50,6 +49,7 @@ CATALOGUE = [
     ),
     ("group_key_regulation", ["regulation.royalty_flor=1"], ["regulation.royalty_flor = 1", "'royalty_floor'"]),
     ("appended_group_key", ["+ai.adoption_rat=0.1"], ["ai.adoption_rat = 0.1", "not a key of ai", "allowed"]),
+    ("appended_top_level_key", ["+seeed=1"], ["seeed = 1", "not a top-level key", "did you mean 'seed'", "allowed"]),
     (
         "nested_segment_key",
         ["market.segments.luxury.campain_days=3"],
@@ -393,14 +393,19 @@ def test_read_only_output_folder_gives_one_clear_line(tmp_path, cli):
     assert_one_clear_line(done, out, ["cannot be written", "Permission denied", "allowed a folder"])
 
 
-def test_bad_config_into_a_finished_run_leaves_nothing_that_looks_complete(tmp_path, cli):
+def test_bad_config_into_a_finished_run_stops_and_keeps_that_run_whole(tmp_path, cli):
+    """Nothing already written is lost: a bad value stops before Hydra rewrites the folder's config."""
+    from sim.runner import verify
+
     out = tmp_path / "run"
-    run(make_config("population=classroom", "steps=3"), out)
-    assert (out / "summary.json").is_file()
-    done = cli("population=classroom", "steps=3", "ai.adoption_p=1.5", f"hydra.run.dir={out}")
-    assert_one_clear_line(done, out, ["ai.adoption_p = 1.5"])
-    # Hydra rewrote .hydra/ with the bad config, so the older tables must go with the marker
-    assert not (out / "occupations.parquet").exists() and not (out / "market.parquet").exists()
+    assert cli("population=classroom", "steps=3", f"hydra.run.dir={out}").returncode == 0
+    before = {path: path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
+    for bad in (["ai.adoption_p=1.5"], ["steps=0"], ["scenario=no_ai", "scenario_name=x", "seed=-1"]):
+        done = cli("population=classroom", "steps=3", *bad, f"hydra.run.dir={out}")
+        assert done.returncode == BAD_INPUT and "\n" not in done.stderr.strip(), done.stderr
+        assert {path: path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()} == before, bad
+        assert verify.problem(out) is None
+    assert done.stderr.startswith("error: seed = -1")
 
 
 def test_a_missing_config_folder_gives_one_clear_line(tmp_path, cli):
@@ -527,6 +532,17 @@ def test_a_bad_value_in_a_scenario_file_names_the_file(student_scenario, capsys)
     )
     assert cli.check(["scenario=my_policy", "regulation.royalty_floor=11"]) == 2  # the command line's own value
     assert capsys.readouterr().err.endswith("allowed 0 <= value <= 10\n")
+
+
+def test_check_stops_a_copied_scenario_that_keeps_the_old_name_as_a_run_does(student_scenario, capsys):
+    from sim.runner import cli
+
+    original = (student_scenario / "scenario" / "union_royalties.yaml").read_text(encoding="utf-8")
+    (student_scenario / "scenario" / "copied.yaml").write_text(original, encoding="utf-8")
+    for job in (["scenario=copied"], ["-m", "scenario=no_ai,copied", "seed=0,1"]):
+        assert cli.check(job) == 2
+        assert capsys.readouterr().err.startswith("error: scenario_name = 'union_royalties' (in scenario/copied.yaml)")
+    assert cli.check(["scenario=copied", "scenario_name=copied"]) == 0  # relabelled on purpose
 
 
 def test_the_merge_order_is_the_main_configs_defaults_list():

@@ -460,12 +460,16 @@ def _reject_unknown(node: DictConfig, schema: type, path: str) -> None:
 def to_schema(cfg: DictConfig | dict) -> SimConfig:
     """Turn a composed Hydra config (or a plain dict) into a validated ``SimConfig``.
 
-    Keys outside the schema (for example Hydra's own or an experiment's bookkeeping) are
-    ignored here; Hydra has already rejected misspelt keys inside the schema's groups.
+    A key outside the schema is refused, as a key added with ``+`` (``+seeed=0``) would otherwise be
+    a silent no-op; only Hydra's own node (``hydra``, in a config composed with it) is left aside.
     """
     if not isinstance(cfg, DictConfig):
         cfg = OmegaConf.create(cfg)
     known = {spec.name for spec in fields(SimConfig)}
+    for key in cfg:
+        if key not in known and key != "hydra":
+            value = cfg[key]
+            raise unknown_key(str(key), OmegaConf.to_container(value) if isinstance(value, DictConfig) else value)
     if OmegaConf.get_type(cfg) is SimConfig and set(cfg) <= known:
         merged = cfg  # composed by Hydra on the schema: already typed, no merge needed (a third of a job's set-up)
     else:

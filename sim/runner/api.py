@@ -57,13 +57,17 @@ def load_config(*overrides: str) -> SimConfig:
 
 
 def validate(cfg: SimConfig | DictConfig | dict) -> SimConfig:
-    """``cfg`` as a validated ``SimConfig`` (a ``SimConfig`` is returned as is)."""
-    from sim.core.schema import SimConfig, to_schema
+    """``cfg`` as a validated ``SimConfig``, with the checks a run makes before it starts.
 
-    if isinstance(cfg, SimConfig):
-        return cfg
+    A ``SimConfig`` is checked again too: a notebook may have changed a field since it was loaded.
+    """
+    from omegaconf import OmegaConf
+
+    from sim.core.schema import SimConfig
+    from sim.runner.run import validate as run_checks
+
     try:
-        return to_schema(cfg)
+        return run_checks(OmegaConf.structured(cfg) if isinstance(cfg, SimConfig) else cfg)
     except Exception as error:
         raise _config_error(error) from None
 
@@ -90,18 +94,16 @@ def simulate(cfg: SimConfig | DictConfig | dict | str | None = None, *overrides:
     ``cfg`` is a config from :func:`load_config` (or a composed DictConfig or a dict); strings are
     taken as overrides: ``simulate("population=classroom", "steps=24")``; ``simulate()`` runs the defaults.
     """
-    if cfg is None or isinstance(cfg, str):
-        cfg = load_config(*([cfg] if cfg else []), *overrides)
+    from sim.runner.run import cohort_table, run_model, tables
+    from sim.runner.run import validate as run_checks
+
+    if cfg is None or isinstance(cfg, str):  # composed and validated just now: the run's own checks remain
+        cfg = run_checks(load_config(*([cfg] if cfg else []), *overrides))
     elif overrides:
         raise TypeError("give a config or override strings, not both")
     else:
-        cfg = validate(cfg)
-    from sim.runner.run import cohort_table, run_model, tables
+        cfg = validate(cfg)  # with a sensitivity design point's values applied, as a run applies them
 
-    if cfg.sensitivity is not None:  # a sensitivity design point: its values, set by the science tool (as run() does)
-        from hydra.utils import get_method
-
-        cfg = get_method(cfg.sensitivity.apply)(cfg)
     model = run_model(cfg)
     occupations, market = tables(model)
     return Result(

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.experimental.callback import Callback
 from hydra.types import RunMode
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
+from sim.runner import io
 from sim.runner.compose import CONFIG_DIR, register
 from sim.runner.errors import fail, located, traceback_wanted
 from sim.runner.jobs import run_job
@@ -50,6 +53,29 @@ def main(cfg: DictConfig) -> None:
     print(f"results: {out_dir}")
 
 
+class KeepEarlierRun(Callback):
+    """A single run into a folder that holds an earlier run: its config checked before Hydra writes anything there.
+
+    Hydra records the new config in ``.hydra/`` before the run starts, and the run removes the earlier
+    results before it checks its values; so a bad value would cost the earlier run. Checked here
+    first, a bad value stops with its one line and the earlier run whole; a valid run replaces it.
+    """
+
+    def on_run_start(self, config: DictConfig, **kwargs) -> None:
+        if not io.is_run_dir(Path(str(config.hydra.run.dir))):
+            return  # a new folder: the run checks its own config, at no extra cost
+        from sim.runner.run import validate
+
+        overrides, choices = list(config.hydra.overrides.task), dict(config.hydra.runtime.choices)
+        task = OmegaConf.masked_copy(config, [key for key in config if key != "hydra"])
+        try:
+            validate(task, choices, overrides)
+        except Exception as error:  # Hydra turns a callback's exception into a warning: stop here instead
+            if traceback_wanted():
+                traceback.print_exc()
+            fail(located(error, overrides, choices))
+
+
 def check(argv: list[str] | None = None) -> int:
     """``python -m sim.check KEY=VALUE ...``: compose and validate without running; print ``ok`` or the error.
 
@@ -71,7 +97,9 @@ def check(argv: list[str] | None = None) -> int:
     try:
         jobs = _sweep_jobs(overrides)
         if len(jobs) == 1:
-            limits.check_bounds(load_config(*jobs[0]))  # as a run checks them, less the memory (this machine's)
+            config = load_config(*jobs[0])
+            limits.check_bounds(config)  # as a run checks them, less the memory (this machine's)
+            _check_scenario_named(config, jobs[0])
         else:
             _check_each(jobs)
     except Exception as error:
@@ -126,7 +154,18 @@ def _check_each(jobs: list[list[str]]) -> None:
             composed[rest] = compose(*rest)
         config = copy.deepcopy(composed[rest])
         ConfigLoaderImpl._apply_overrides_to_config([override for override in parsed if plain(override)], config)
-        limits.check_bounds(to_schema(config))
+        config = to_schema(config)
+        limits.check_bounds(config)
+        _check_scenario_named(config, job)
+
+
+def _check_scenario_named(config, overrides: list[str]) -> None:
+    """As a run checks it (sim.runner.run.check_scenario_named): a scenario chosen on the command line names itself."""
+    from sim.runner.run import check_scenario_named
+
+    chosen = [override.split("=", 1)[1] for override in overrides if override.startswith("scenario=")]
+    if chosen:
+        check_scenario_named(config, {"scenario": chosen[-1]}, overrides)
 
 
 # Bash completion for both forms of the command: Hydra's own script completes `fashion-sim` and

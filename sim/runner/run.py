@@ -163,20 +163,23 @@ def _in_sweep() -> bool:
     return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 
-def _check_scenario_named(cfg: SimConfig) -> None:
+def check_scenario_named(cfg: SimConfig, choices: dict | None = None, overrides: list[str] | None = None) -> None:
     """Raise ConfigError when a scenario file chosen on the command line names another scenario.
 
     A scenario copied to a new file keeps the old ``scenario_name``; results, sweeps and the report
     would then label it as the scenario it was copied from. ``scenario_name=`` on the command line
-    relabels a run on purpose and is left alone.
+    relabels a run on purpose and is left alone. ``choices`` and ``overrides``: the run's Hydra choices
+    and command line; by default those of the job Hydra is running, and none from the Python API.
     """
     from hydra.core.hydra_config import HydraConfig
 
-    if not HydraConfig.initialized():  # the Python API: the caller names its configs
-        return
-    hydra_cfg = HydraConfig.get()
-    chosen = hydra_cfg.runtime.choices.get("scenario")
-    relabelled = any(override.startswith("scenario_name=") for override in hydra_cfg.overrides.task)
+    if choices is None:
+        if not HydraConfig.initialized():  # the Python API: the caller names its configs
+            return
+        hydra_cfg = HydraConfig.get()
+        choices, overrides = dict(hydra_cfg.runtime.choices), list(hydra_cfg.overrides.task)
+    chosen = choices.get("scenario")
+    relabelled = any(override.startswith("scenario_name=") for override in overrides or [])
     if chosen and cfg.scenario_name != chosen and not relabelled:
         raise ConfigError(
             f"scenario_name = {cfg.scenario_name!r} (in scenario/{chosen}.yaml): allowed {chosen!r}, the file's own "
@@ -184,17 +187,28 @@ def _check_scenario_named(cfg: SimConfig) -> None:
         )
 
 
+def validate(
+    cfg: SimConfig | DictConfig | dict, choices: dict | None = None, overrides: list[str] | None = None
+) -> SimConfig:
+    """The config a run would run, after every check it makes before starting; raises ConfigError on a bad value.
+
+    ``choices`` and ``overrides`` as for :func:`check_scenario_named`.
+    """
+    if not isinstance(cfg, SimConfig):
+        cfg = to_schema(cfg)
+    if cfg.sensitivity is not None:  # a sensitivity sweep's job: its design point's values, set by the science tool
+        cfg = get_method(cfg.sensitivity.apply)(cfg)
+    check_scenario_named(cfg, choices, overrides)
+    limits.check(cfg)  # bounds that keep the integer money exact, and the memory estimate (sim/runner/limits.py)
+    return cfg
+
+
 def run(cfg: SimConfig | DictConfig | dict, out_dir: str | Path, *, figures: bool | None = None) -> dict:
     """Validate ``cfg``, simulate, and write the run directory (docs/design.md section 6); return the summary."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
     io.mark_incomplete(out_dir)  # first: a bad config must not leave an older run looking complete
-    if not isinstance(cfg, SimConfig):
-        cfg = to_schema(cfg)
-    if cfg.sensitivity is not None:  # a sensitivity sweep's job: its design point's values, set by the science tool
-        cfg = get_method(cfg.sensitivity.apply)(cfg)
-    _check_scenario_named(cfg)
-    limits.check(cfg)  # bounds that keep the integer money exact, and the memory estimate (sim/runner/limits.py)
+    cfg = validate(cfg)
     out_dir.mkdir(parents=True, exist_ok=True)
     model = run_model(cfg)
     occupations, market = tables(model)
