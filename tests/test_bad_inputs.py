@@ -545,6 +545,20 @@ def test_check_stops_a_copied_scenario_that_keeps_the_old_name_as_a_run_does(stu
     assert cli.check(["scenario=copied", "scenario_name=copied"]) == 0  # relabelled on purpose
 
 
+def test_a_scenario_without_its_package_line_is_told_to_add_it(student_scenario, capsys):
+    from sim.runner import cli
+
+    text = (student_scenario / "scenario" / "my_policy.yaml").read_text(encoding="utf-8")
+    headless = text.replace("# @package _global_\n", "")
+    assert headless != text
+    (student_scenario / "scenario" / "my_policy.yaml").write_text(headless, encoding="utf-8")
+    assert cli.check(["scenario=my_policy"]) == 2
+    assert capsys.readouterr().err == (
+        "error: scenario/my_policy.yaml: its keys land under 'scenario:', not at the top level: allowed "
+        "'# @package _global_' as the file's first line, as every shipped scenario file has\n"
+    )
+
+
 def test_the_merge_order_is_the_main_configs_defaults_list():
     """compose.merge_order lists the groups as configs/config.yaml's defaults list merges them (None: _self_)."""
     from sim.runner import compose

@@ -100,6 +100,11 @@ def _omegaconf_line(error: OmegaConfBaseException, outer: BaseException) -> str:
         if settings:
             return settings
     if isinstance(error, ConfigKeyError | ConfigAttributeError):
+        if "." not in str(key) and where.startswith(f" (in {key}/"):  # a scenario, experiment or size file, headless
+            return (
+                f"{key}/{where[len(key) + 6 : -1]}: its keys land under '{key}:', not at the top level: allowed "
+                f"'# @package _global_' as the file's first line, as every shipped {key} file has"
+            )
         override = re.search(r"Could not override '([^']+)'", str(outer))
         name = override.group(1) if override else key
         value = _override_value(str(outer), name)
