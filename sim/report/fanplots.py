@@ -187,22 +187,40 @@ def _bars(axis: plt.Axes, spreads: list[pd.DataFrame], keys: list[str], labels: 
 
 
 def twin_figure(results: Results, path: Path) -> Path:
-    """Top models' twin royalties against the day income they lost, and unconsented uses, per scenario."""
+    """Per occupation that can license twins: its royalties against the day income it lost; then unconsented
+    uses; per scenario."""
     accounts = twin_accounts(results)
+    occupations = list(dict.fromkeys(accounts["occupation"]))
     compared = [label for label in results.labels if label in set(accounts["label"])]
+    count = max(len(occupations), 1)
     with plt.rc_context(FONT):
-        figure, (money, uses) = plt.subplots(1, 2, figsize=(11, 1.8 + 0.45 * len(results.labels)), layout="constrained")
-    spreads = [spread_by_label(accounts, key) for key in ("twin_royalties", "day_income_lost")]
-    _bars(money, spreads, ["twin_royalties", "day_income_lost"], compared, money=True)
-    reference = f"against {BASELINE}" if results.has_baseline else "against the first year"
-    money.set(
-        title="Top models: twin royalties vs lost day income",
-        xlabel=f"USD over the run, all top models ({reference})",
-    )
-    figure.legend(loc="outside lower center", ncol=3, frameon=False, fontsize=9)
+        figure, axes = plt.subplots(
+            1, count + 1, figsize=(4.2 * (count + 1) + 0.6, 1.8 + 0.45 * len(results.labels)), layout="constrained"
+        )
+    for axis, occupation in zip(axes, occupations, strict=False):
+        rows = accounts[accounts["occupation"] == occupation]
+        spreads = [spread_by_label(rows, key) for key in ("twin_royalties", "day_income_lost")]
+        _bars(axis, spreads, ["twin_royalties", "day_income_lost"], compared, money=True)
+        axis.set(
+            title=f"{registry.label(occupation)}: royalties vs lost day income",
+            xlabel="USD over the run, all its workers",
+        )
+    if not occupations:  # no occupation licenses twins (or nothing to compare): say so rather than draw empty bars
+        axes[0].text(0.5, 0.5, "No occupation licenses twins", ha="center", va="center", transform=axes[0].transAxes)
+        axes[0].set_axis_off()
+    uses = axes[-1]
     counts = spread_by_label(totals_by_seed(results, "unconsented_uses"), "unconsented_uses")
     _bars(uses, [counts], ["unconsented_uses"], results.labels, money=False)
     uses.set(title="Likeness used without consent", xlabel="Twin uses, whole run")
+    reference = f"against {BASELINE}, same seed" if results.has_baseline else "against their first year"
+    names = {
+        "twin_royalties": "Royalties for their own twins",
+        "day_income_lost": f"Day income lost ({reference})",
+        "unconsented_uses": SERIES["unconsented_uses"][1],
+    }
+    keys = ["twin_royalties", "day_income_lost"] if occupations else []
+    handles = [Patch(color=SERIES[key][0], label=names[key]) for key in [*keys, "unconsented_uses"]]
+    figure.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False, fontsize=9)
     figure.suptitle("Digital twins: who is paid, who is not (bars: median; whiskers: 90% of seeds)", fontsize=12)
     save_png(figure, path)
     return path

@@ -19,7 +19,8 @@ from PIL import Image
 
 from sim.core import registry
 from sim.report import fanplots, top
-from sim.report.results import BASELINE, ReportError, Results, load
+from sim.report.effects import people
+from sim.report.results import BASELINE, ReportError, Results, load, twin_occupations
 from sim.report.table import table_html
 from sim.runner import io
 from sim.runner.years import last_year
@@ -174,14 +175,16 @@ def _sections(results: Results, directory: Path, figures: dict[str, Path]) -> di
         ),
     )
     reference = f"the same seed's {BASELINE} run" if results.has_baseline else "their own first-year monthly mean"
+    licensing = " and ".join(people(name) for name in twin_occupations(results)) or "the occupations with twins"
     body["twins"] = _figure(
         figures["twins"],
         "Twin royalties, lost day income and unconsented uses",
         _caption(
-            "Left: over the whole run, the royalties top models received for uses of their digital twins (green) "
-            f"next to the day income they lost compared with {reference} (orange: pay for shoot days they no "
-            "longer work; negative means they earned more). Right: how many times brands used a model's likeness "
-            "without her consent. Bars are medians across seeds; whiskers hold 90% of seeds.",
+            f"Left, one panel each for {licensing}: over the whole run and summed over all their workers, the "
+            "royalties they received for uses of their own digital twins (green) next to the day income they lost "
+            f"compared with {reference} (orange: pay for shoot days they no longer work; negative means they "
+            "earned more). Right: how many times brands used a model's likeness without her consent. Bars are "
+            "medians across seeds; whiskers hold 90% of seeds.",
             results,
         ),
     )

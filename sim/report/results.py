@@ -293,26 +293,44 @@ def seed_spread(values: pd.Series) -> pd.Series:
     return pd.Series({"median": float(np.median(clean)), "low": float(low), "high": float(high)})
 
 
-def twin_accounts(results: Results) -> pd.DataFrame:
-    """Per (label, seed): top models' twin royalties and the day income they lost, summed over the run (USD).
+def twin_occupations(results: Results) -> list[str]:
+    """The occupations whose likeness brands can license as a twin (role ``model`` in the composed config), in
+    table order; without a config, those paid any royalty."""
+    config = next((c for c in results.configs.values() if isinstance(c.get("occupations"), dict)), {})
+    roles = {name: (entry or {}).get("role") for name, entry in config.get("occupations", {}).items()}
+    names = results.occupation_names
+    if roles:
+        return [name for name in names if roles.get(name) == "model"]
+    paid = results.occupations.groupby("occupation")["income_royalties"].sum()
+    return [name for name in names if paid.get(name, 0) > 0]
 
-    Day income is the top models' income less their royalties; the loss is measured against the same
-    seed's ``no_ai`` month by month (the baseline's median over seeds when that seed is missing),
-    else against the run's own first-year monthly mean.
+
+def twin_accounts(results: Results) -> pd.DataFrame:
+    """Per (label, seed, occupation) that can license twins: the royalties its workers received for their own
+    twins and the day income they lost, summed over the run (USD, all its workers).
+
+    ``income_royalties`` is the occupation's total of net royalties in the month and part of ``income_total``
+    (docs/design.md section 6), so day income is the difference. The loss is measured against the same
+    seed's ``no_ai`` month by month (the baseline's median over seeds when that seed is missing), else
+    against the run's own first-year monthly mean.
     """
-    top = results.occupations[results.occupations["occupation"] == "top_model"]
-    keys = ["label", "seed", "step"]
-    frame = top.set_index(keys)[["income_total"]].join(results.market.set_index(keys)[["twin_royalties"]])
-    frame["day_income"] = frame["income_total"] - frame["twin_royalties"]
-    frame = frame.reset_index()
+    columns = ["label", "seed", "occupation", "twin_royalties", "day_income_lost"]
+    rows = results.occupations[results.occupations["occupation"].isin(twin_occupations(results))]
+    frame = rows[["label", "seed", "step", "occupation"]].assign(
+        twin_royalties=rows["income_royalties"], day_income=rows["income_total"] - rows["income_royalties"]
+    )
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
     if results.has_baseline:
-        frame, reference = paired_reference(frame, "day_income", "step", "median")
+        frame = frame.assign(at=frame["occupation"] + "@" + frame["step"].astype(str))  # one key: same month and job
+        frame, reference = paired_reference(frame, "day_income", "at", "median")
         frame = frame.assign(reference=reference)
     else:
-        first = first_year(frame).groupby(["label", "seed"])["day_income"].mean()
-        frame = frame.join(first.rename("reference"), on=["label", "seed"])
+        first = first_year(frame).groupby(["label", "seed", "occupation"])["day_income"].mean()
+        frame = frame.join(first.rename("reference"), on=["label", "seed", "occupation"])
     frame["day_income_lost"] = frame["reference"] - frame["day_income"]
-    return frame.groupby(["label", "seed"])[["twin_royalties", "day_income_lost"]].sum().reset_index()
+    keys = ["label", "seed", "occupation"]
+    return frame.groupby(keys, sort=False)[["twin_royalties", "day_income_lost"]].sum().reset_index()[columns]
 
 
 def totals_by_seed(results: Results, column: str) -> pd.DataFrame:
