@@ -671,3 +671,47 @@ def test_no_scale_line_when_no_ai_is_the_only_scenario_the_findings_are_about():
     assert not any(f.text.startswith("For scale") for f in found)
     texts = [f.text for f in found]
     assert len(texts) == len(set(texts))
+
+
+def _consent(label: str, seeds: int, value: float, reference: float, agree: bool = True) -> pd.DataFrame:
+    """An ``effects.unconsented`` table by hand: one label's medians and the spread of its per-seed difference."""
+    difference = value - reference
+    return pd.DataFrame(
+        [[label, difference, 0.5 * difference, 1.5 * difference, agree, seeds, value, reference]],
+        columns=["label", "median", "low", "high", "agree", "seeds", "value", "reference"],
+    )
+
+
+PROTECTS = [("incumbents_income", "replica_ban", occupation, 4.0, 2.0, 6.0) for occupation in CROWD]
+WARNING = "but it raises uses of models' likenesses without their consent (87,000 against 42,000 in laissez_faire"
+
+
+def test_a_protection_that_sends_brands_to_unconsented_twins_says_so():
+    found = effects.findings(_heat(PROTECTS, 5), AGAINST_LF, CROWD, _consent("replica_ban", 5, 87000, 42000))
+    heads = {f.text.split(":")[0]: f.text for f in found}
+    assert heads["Broadest protection"] == (
+        "Broadest protection: replica_ban raises incumbents' income against laissez_faire in 3 of 3 occupations "
+        f"beyond seed noise (mean over occupations +4.0%), {WARNING}, over the run, medians across seeds)."
+    )
+    assert WARNING in heads["Largest gain"]
+    # not when the rise is under half as many again, within seed noise, or about another scenario
+    for consent in (
+        _consent("replica_ban", 5, 60000, 42000),
+        _consent("replica_ban", 5, 87000, 42000, agree=False),
+        _consent("replica_ban", 3, 87000, 42000),
+        _consent("union_royalties", 5, 87000, 42000),
+        None,
+    ):
+        found = effects.findings(_heat(PROTECTS, 5), AGAINST_LF, CROWD, consent)
+        assert not any("without their consent" in f.text for f in found)
+
+
+def test_the_consent_warning_follows_a_loss_named_in_the_protection():
+    rows = [*PROTECTS[:2], ("incumbents_income", "replica_ban", "stylist", -12.0, -14.0, -10.0)]
+    found = effects.findings(_heat(rows, 5), AGAINST_LF, CROWD, _consent("replica_ban", 5, 87000, 42000))
+    broadest = next(f.text for f in found if f.text.startswith("Broadest"))
+    assert ", so its mean over occupations is " in broadest
+    assert broadest.endswith(
+        "; it also raises uses of models' likenesses without their consent (87,000 against "
+        "42,000 in laissez_faire, over the run, medians across seeds)."
+    )

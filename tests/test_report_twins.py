@@ -6,11 +6,12 @@ in USD), never from the market's ``twin_royalties``, which pools every occupatio
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from sweep_fixture import build_small_sweep
 
 from sim.core import registry
-from sim.report import fanplots, results
+from sim.report import effects, fanplots, results
 
 SCENARIOS = {name: (f"scenario={name}",) for name in ("no_ai", "baseline", "laissez_faire")}
 HALF_CENT = 0.005  # the tables hold cents as USD floats: sums of the same cents agree to well under half a cent
@@ -64,3 +65,19 @@ def test_the_figure_draws_each_occupations_own_royalties(loaded, monkeypatch, tm
         assert "against" not in axis.get_xlabel()  # the royalties are not measured against anything
     legend = [text.get_text() for text in drawn[0].legends[0].get_texts()]
     assert legend[0] == "Royalties for their own twins" and "against no_ai" in legend[1]
+
+
+@pytest.mark.slow  # the module's sweep fixture
+def test_unconsented_uses_are_each_runs_total_against_the_same_seeds_reference(loaded):
+    reference = effects.policy_reference(loaded)
+    assert reference.label == "baseline"
+    table = effects.unconsented(loaded, reference).set_index("label")
+    assert set(table.index) == set(loaded.labels) - {"baseline"}
+    totals = loaded.market.groupby(["label", "seed"])["unconsented_uses"].sum()
+    for label, row in table.iterrows():
+        seeds = loaded.seeds(label)
+        difference = [totals[(label, seed)] - totals[("baseline", seed)] for seed in seeds]
+        assert row["value"] == np.median([totals[(label, seed)] for seed in seeds])
+        assert row["reference"] == np.median([totals[("baseline", seed)] for seed in seeds])
+        assert row["median"] == np.median(difference) and row["seeds"] == len(seeds)
+    assert table.loc["no_ai", "value"] == 0

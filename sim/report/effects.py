@@ -13,7 +13,7 @@ else each run's own first year: :func:`policy_reference` says which and why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -33,6 +33,9 @@ MIN_SEEDS = 5
 # below this many seeds the 90% interval is interpolated between the extreme seeds, so "beyond seed noise" asks that
 # every seed agree in sign (the sign test above); from it on, that the interval lie on one side of zero
 ALL_SEEDS_BELOW = 20
+# a protection's headline warns of likenesses used without consent when its median over the run is at least half as
+# many again as the reference's, the per-seed difference beyond seed noise
+CONSENT_RATIO = 1.5
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,27 @@ def heatmap(results: Results, reference: Reference) -> pd.DataFrame:
     return table[columns].reset_index(drop=True)
 
 
+def unconsented(results: Results, reference: Reference) -> pd.DataFrame:
+    """Per label but the reference: models' likenesses used without consent over the run, the median across seeds
+    of the scenario's total (``value``) and of the same seed's reference (``reference``), and the median and 90%
+    interval of the per-seed difference, its ``agree`` and ``seeds`` as the heatmap has them."""
+    columns = ["label", "median", "low", "high", "agree", "seeds", "value", "reference"]
+    if reference.label is None or reference.label not in results.labels:
+        return pd.DataFrame(columns=columns)
+    totals = results.market.groupby(["label", "seed"])["unconsented_uses"].sum().reset_index().assign(run=0)
+    rest, paired = paired_reference(totals, "unconsented_uses", "run", "mean", reference.label)
+    rest = rest.assign(reference=paired, difference=rest["unconsented_uses"] - paired)
+    if rest.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = rest.groupby("label", sort=False)
+    table = grouped["difference"].apply(seed_spread).unstack()
+    table["agree"] = grouped["difference"].agg(lambda change: bool((change > 0).all() or (change < 0).all()))
+    table["seeds"] = grouped["seed"].nunique()
+    table["value"] = grouped["unconsented_uses"].median()
+    table["reference"] = grouped["reference"].median()
+    return table.reset_index()[columns]
+
+
 def beyond_noise(row: pd.Series) -> bool:
     """True for at least MIN_SEEDS seeds whose 90% interval lies on one side of zero, every seed agreeing in sign
     (``agree``) when there are fewer than ALL_SEEDS_BELOW."""
@@ -252,10 +276,30 @@ def _most(rows: pd.DataFrame, score: pd.Series) -> tuple[pd.Series, str]:
     return rows.loc[pool.idxmax()], " beyond seed noise" if passed_over else ""
 
 
-def findings(table: pd.DataFrame, reference: Reference, occupations: set[str]) -> list[Finding]:
+def _consent_warning(text: str, label: str, consent: pd.DataFrame | None, reference: Reference) -> str:
+    """``text`` with a clause that the scenario raises uses of likenesses without consent, when its median over
+    the run is CONSENT_RATIO times the reference's or more and the rise is beyond seed noise; else ``text``."""
+    rows = consent[consent["label"] == label] if consent is not None else pd.DataFrame()
+    if rows.empty:
+        return text
+    row = rows.iloc[0]
+    if not (row["median"] > 0 and beyond_noise(row) and row["value"] > CONSENT_RATIO * row["reference"]):
+        return text
+    what = (
+        f"raises uses of models' likenesses without their consent ({row['value']:,.0f} against "
+        f"{row['reference']:,.0f} in {reference.name}, over the run, medians across seeds)"
+    )
+    joined = f"; it also {what}" if ", but " in text else f", but it {what}"
+    return f"{text.removesuffix('.')}{joined}."
+
+
+def findings(
+    table: pd.DataFrame, reference: Reference, occupations: set[str], consent: pd.DataFrame | None = None
+) -> list[Finding]:
     """Three to five one-line findings from the heatmap's numbers: the largest gain and the largest loss of
     incumbents' income, the largest change in head count (each beyond seed noise where any effect is), the
-    broadest protection, and what removing AI would do, for scale."""
+    broadest protection, and what removing AI would do, for scale. A gain or protection headline says so when the
+    scenario raises uses of likenesses without consent (``consent``, from :func:`unconsented`)."""
     against = f"against {reference.name}"
     rows = _candidates(table, reference, occupations)
     income = rows[rows["measure"] == "incumbents_income"]
@@ -264,14 +308,12 @@ def findings(table: pd.DataFrame, reference: Reference, occupations: set[str]) -
     gains, losses = income[income["median"] > 0], income[income["median"] < 0]
     if not gains.empty:
         best, restricted = _most(gains, gains["median"])
-        found.append(
-            _finding(
-                f"Largest gain{restricted}: {best['label']} raises the income of {people(best['occupation'])} "
-                f"who were working at the start by {percent(best['median'])} {against} "
-                f"({interval_text(best)}; {_sure(best)}).",
-                best,
-            )
+        text = (
+            f"Largest gain{restricted}: {best['label']} raises the income of {people(best['occupation'])} "
+            f"who were working at the start by {percent(best['median'])} {against} "
+            f"({interval_text(best)}; {_sure(best)})."
         )
+        found.append(_finding(_consent_warning(text, best["label"], consent, reference), best))
     elif not income.empty:
         best = income.loc[income["median"].idxmax()]
         found.append(
@@ -303,7 +345,10 @@ def findings(table: pd.DataFrame, reference: Reference, occupations: set[str]) -
             )
         )
     if not income.empty:
-        found.append(_broadest(income, against))
+        broadest = _broadest(income, against)
+        if broadest.text.startswith(f"Broadest protection: {broadest.label} raises"):  # a scenario named as protecting
+            broadest = replace(broadest, text=_consent_warning(broadest.text, broadest.label, consent, reference))
+        found.append(broadest)
     scale = table[(table["label"] == BASELINE) & (table["measure"] == "incumbents_income")]
     scale = scale[scale["occupation"].isin(occupations)].dropna(subset=["median"])
     # for scale beside the policies: not when no_ai is itself the only scenario the findings above are about

@@ -24,6 +24,7 @@ from sim.report.effects import (
     percent,
     policy_reference,
     row_order,
+    unconsented,
 )
 from sim.report.results import BASELINE, Results, scenario_description
 
@@ -171,7 +172,7 @@ def answer(results: Results) -> tuple[str, pd.DataFrame, Reference]:
     """The top section's HTML (findings, then both heatmaps), with the heatmap table and the reference used."""
     reference = policy_reference(results)
     table = heatmap(results, reference)
-    found = findings(table, reference, displaceable(results))
+    found = findings(table, reference, displaceable(results), unconsented(results, reference))
     scope = (
         "The findings are about the occupations AI can displace, models and crew; AI content producers, whose "
         "work exists because of AI, are in the heatmaps."
