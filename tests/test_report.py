@@ -193,6 +193,8 @@ def test_page_holds_every_section_scenario_and_occupation(page, parsed):
     assert "scenario=replica_ban" in page  # the scenario's overrides
     assert "job 99 (laissez_faire, seed 3): failed killed" in page
     assert "<script" not in page and "<link" not in page and not re.search(r'(src|href)="https?:', page)
+    answer = page.split('id="answer"')[1].split("</section>")[0]
+    assert re.search(r'</ul><p class="note" id="limits"><strong>Limits:</strong>', answer)  # right under the findings
     words = re.sub(r'src="data:[^"]*"', "", page)  # the page without its images
     assert "n/a" not in words and not re.search(r"\bnan\b", words, flags=re.IGNORECASE)  # no rows of n/a, no NaN
 
@@ -715,3 +717,16 @@ def test_the_consent_warning_follows_a_loss_named_in_the_protection():
         "; it also raises uses of models' likenesses without their consent (87,000 against "
         "42,000 in laissez_faire, over the run, medians across seeds)."
     )
+
+
+def test_limits_pass_on_the_long_run_check_that_misses(tmp_path):
+    text = html.unescape(re.sub("<[^>]+>", "", top.limits()))  # the repository's docs/validation.md
+    assert text.startswith("Limits: the directions are the model's; the sizes over ten years are not validated.")
+    assert re.search(r"changes by -\d+% for models and -\d+% for photographers in ten years", text)
+    assert "where BLS projects +1% and +4% for 2023-33" in text and "docs/validation.md, L1" in text
+    assert "how fast brands adopt AI" in text and "demand growth" in text
+    without = html.unescape(re.sub("<[^>]+>", "", top.limits(tmp_path)))  # a wheel: no docs/ at hand
+    assert "misses the official projections (docs/validation.md, L1" in without and "%" not in without
+    (tmp_path / "validation.md").write_text("| L1 | models | +1% | +3% | +32% |\n")  # a check that is met
+    met = html.unescape(re.sub("<[^>]+>", "", top.limits(tmp_path)))
+    assert "not validated" not in met and "is met" in met and "+3% for models" in met

@@ -6,6 +6,7 @@ Every number shown rides along as a data-* attribute, so tests (and machines) re
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -168,6 +169,36 @@ def findings_html(found: list[Finding]) -> str:
     return f'<ul id="findings">{"".join(items)}</ul>'
 
 
+VALIDATION_DOC = "docs/validation.md"
+# a row of the held-out long-run check: | L1 | group | BLS projection | default's change | ...
+LONG_RUN_ROW = re.compile(r"^\| L1 \| ([^|]+?) \| ([+-]\d+%) \| ([+-]\d+%)( \(MISSED\))?", re.MULTILINE)
+
+
+def limits(docs: Path = robustness.REPOSITORY_DOCS) -> str:
+    """The 'Limits' note: the ten-year sizes miss the held-out check L1 of docs/validation.md, with its figures
+    when that file is at hand (a source tree), else a pointer to it."""
+    try:
+        rows = LONG_RUN_ROW.findall((Path(docs) / "validation.md").read_text(encoding="utf-8"))
+    except OSError:
+        rows = []
+    where = f"{VALIDATION_DOC}, L1 in 'Held out: the long run against official projections'"
+    missed = not rows or any(flag for *_, flag in rows)  # without the file, the misses docs/validation.md records
+    if rows:
+        model = " and ".join(f"{change} for {group.strip()}" for group, _, change, _ in rows)
+        official = " and ".join(projected for _, projected, _, _ in rows)
+        verb = "misses" if missed else "is met"
+        check = f"{verb} ({where}): the default's head count changes by {model} in ten years, where BLS projects "
+        check += f"{official} for 2023-33."
+    else:
+        check = f"misses the official projections ({where})."
+    sizes = "the sizes over ten years are not validated" if missed else "their sizes rest on its assumptions"
+    return (
+        f'<p class="note" id="limits"><strong>Limits:</strong> the directions are the model\'s; {sizes}. The '
+        f"held-out check of ten-year head counts {html.escape(check)} The size depends mainly on how fast brands "
+        "adopt AI and on the demand growth assumed for the world without AI.</p>"
+    )
+
+
 def answer(results: Results) -> tuple[str, pd.DataFrame, Reference]:
     """The top section's HTML (findings, then both heatmaps), with the heatmap table and the reference used."""
     reference = policy_reference(results)
@@ -177,7 +208,11 @@ def answer(results: Results) -> tuple[str, pd.DataFrame, Reference]:
         "The findings are about the occupations AI can displace, models and crew; AI content producers, whose "
         "work exists because of AI, are in the heatmaps."
     )
-    parts = [f'<p class="lead" id="reference">{html.escape(reference.why)} {scope}</p>', findings_html(found)]
+    parts = [
+        f'<p class="lead" id="reference">{html.escape(reference.why)} {scope}</p>',
+        findings_html(found),
+        limits(),
+    ]
     if results.cohorts is None:
         parts.append(
             '<p class="note">These results have no cohorts.parquet (made by an older version), so the '
@@ -200,6 +235,7 @@ def how_sure(results: Results, directory: Path, docs: Path = robustness.REPOSITO
         "one agrees in its sign (with no effect, 5 seeds do so by chance 6% of the time, 2 seeds half the time); "
         "from 20 seeds, when the interval lies on one side of zero. More seeds narrow the intervals.</p>"
         "<p>Assumptions: seeds vary chance, not the model. Its parameters are calibrated and checked against data "
-        "in docs/calibration.md and docs/validation.md; how much each result depends on them is below.</p>"
+        "in docs/calibration.md and docs/validation.md, where the ten-year head counts miss the official "
+        "projections (Limits, above); how much each result depends on them is below.</p>"
         f"<h3>Robust policy ranking</h3>{robustness.section(directory, docs)}"
     )
