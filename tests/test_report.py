@@ -479,6 +479,10 @@ def test_single_run_directory_reports_against_its_first_year(tmp_path):
         assert cell["text"].endswith("one seed")
     assert {row["label"] for row in parsed.table("long-table")} == {"laissez_faire"}
     assert "against no_ai" not in text.split('id="long-table"')[1].split("</thead>")[0]
+    words = re.sub(r'src="data:[^"]*"', "", text)  # one seed is singular everywhere on the page
+    assert not re.search(r"\b1 seeds\b|\bacross 1\b|\bseeds: 4\.", words)
+    assert "every scenario ran with 1 seed (" in words and "With one seed there are no intervals" in words
+    assert "the change in the one seed that ran" in words and "seed: 4." in words
 
     summary = json.loads((run_dir / "summary.json").read_text())  # a run from before scenarios had names
     del summary["scenario"]

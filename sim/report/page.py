@@ -224,7 +224,8 @@ def _configurations(results: Results) -> str:
         config_title = "Full composed config" if "config.yaml" not in missing else "Config: MISSING (from summary.json)"
         rows.append(
             f"<h3>{html.escape(label)}</h3>{warning}<p>Overrides: <code>{html.escape(overrides)}</code>; "
-            f"seeds: {seeds}.</p><details><summary>{config_title}</summary><pre>{html.escape(config)}</pre></details>"
+            f"{'seed' if len(results.seeds(label)) == 1 else 'seeds'}: {seeds}.</p>"
+            f"<details><summary>{config_title}</summary><pre>{html.escape(config)}</pre></details>"
         )
     if BASELINE in results.labels and not results.has_baseline:
         rows.insert(

@@ -135,10 +135,16 @@ def heatmap_html(table: pd.DataFrame, measure: str, results: Results, reference:
     against = f"against {reference.name}, same seed" if reference.label else ""
     title = f"{texts[measure]}{'; ' + against if against else ''}."
     seeds = sorted(set(rows_of["seeds"].astype(int)))
-    seeds_text = f"{seeds[0]}" if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}"
+    if seeds == [1]:  # a single run: no median across seeds and no interval
+        each = "Each cell: the change in the one seed that ran ('one seed' below it: no interval). "
+    else:
+        seeds_text = f"{seeds[0]}" if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}"
+        each = (
+            f"Each cell: the median change across {seeds_text} seeds, and below it the interval that holds 90% of "
+            "seeds. "
+        )
     note = (
-        f"Each cell: the median change across {seeds_text} seeds, and below it the interval that holds 90% of "
-        f"seeds. Blue: a gain, orange: a loss, stronger up to {SATURATION:.0f}%; bold on a strong colour: beyond "
+        each + f"Blue: a gain, orange: a loss, stronger up to {SATURATION:.0f}%; bold on a strong colour: beyond "
         f"seed noise (at least {MIN_SEEDS} seeds, all agreeing in sign; from 20 seeds, the interval on one side of "
         "zero); pale: within seed noise, or too few seeds to tell. Incumbents who left count at their outside "
         "option, and most leave within ten years in every scenario, so their income moves less than head counts."
@@ -227,13 +233,19 @@ def how_sure(results: Results, directory: Path, docs: Path = robustness.REPOSITO
     counts = {label: len(results.seeds(label)) for label in results.labels}
     sizes = sorted(set(counts.values()))
     seeds = f"{sizes[0]}" if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]}"
+    seeds += " seed" if sizes == [1] else " seeds"
     close = " (with fewer than 10 seeds it is close to their full range)" if sizes[-1] < 10 else ""
+    intervals = (
+        "With one seed there are no intervals, and no effect can be told from seed noise."
+        if sizes == [1]
+        else "Every interval in this report holds 90% of the seeds' values, from the 5th to the 95th "
+        f"percentile{close}."
+    )
     return (
-        f'<p id="seeds-note">Chance: every scenario ran with {seeds} seeds (random streams: which brands adopt AI '
-        "when, who gets booked). Every interval in this report holds 90% of the seeds' values, from the 5th to "
-        f"the 95th percentile{close}. An effect is beyond seed noise when at least {MIN_SEEDS} seeds ran and every "
-        "one agrees in its sign (with no effect, 5 seeds do so by chance 6% of the time, 2 seeds half the time); "
-        "from 20 seeds, when the interval lies on one side of zero. More seeds narrow the intervals.</p>"
+        f'<p id="seeds-note">Chance: every scenario ran with {seeds} (random streams: which brands adopt AI '
+        f"when, who gets booked). {intervals} An effect is beyond seed noise when at least {MIN_SEEDS} seeds ran "
+        "and every one agrees in its sign (with no effect, 5 seeds do so by chance 6% of the time, 2 seeds half the "
+        "time); from 20 seeds, when the interval lies on one side of zero. More seeds narrow the intervals.</p>"
         "<p>Assumptions: seeds vary chance, not the model. Its parameters are calibrated and checked against data "
         "in docs/calibration.md and docs/validation.md, where the ten-year head counts miss the official "
         "projections (Limits, above); how much each result depends on them is below.</p>"
