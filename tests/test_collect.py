@@ -200,6 +200,39 @@ def test_job_record_decides_whether_a_job_is_done(tmp_path):
 
 
 @pytest.mark.slow  # a fresh Python in a subprocess, to see what a run imports
+def finished_job(job_dir, overrides):
+    """A complete job folder with its job.json, as a sweep's job leaves it."""
+    write_job(job_dir, overrides, {"seed": 0, "scenario_name": "baseline"})
+    io.write_json({"overrides": overrides, "code": jobs.code_version()}, job_dir / jobs.JOB_RECORD)
+
+
+def test_a_grown_or_reordered_sweep_finds_its_finished_jobs_and_keeps_the_rest(tmp_path):
+    sweep = tmp_path / "sweep"
+    before = [["a=1", "seed=0"], ["a=1", "seed=1"], ["a=2", "seed=0"], ["a=2", "seed=1"]]
+    for number, overrides in enumerate(before):
+        finished_job(sweep / str(number), overrides)
+    (sweep / "4").mkdir()  # a job that never finished: no result to keep
+    assert jobs.is_done(sweep / "1", ["seed=1", "a=1"])  # the same job, its keys typed in another order
+    # one more seed: jobs 2 and 3 move to their new numbers, as Hydra numbers a grid
+    grown = [[f"seed={seed}", f"a={a}"] for a in (1, 2) for seed in (0, 1, 2)]
+    assert jobs.place_finished_jobs(sweep, grown) == (2, 0)
+    assert [number for number, overrides in enumerate(grown) if jobs.is_done(sweep / str(number), overrides)] == [
+        0,
+        1,
+        3,
+        4,
+    ]
+    assert (sweep / "4" / "summary.json").is_file() and not (sweep / jobs.EARLIER_JOBS).exists()
+    assert jobs.place_finished_jobs(sweep, grown) == (0, 0)  # in place: nothing moves
+    # a smaller sweep: the finished jobs it lacks and whose numbers it takes are kept aside, then found again
+    assert jobs.place_finished_jobs(sweep, [["a=2", "seed=1"]]) == (1, 1)
+    assert jobs.is_done(sweep / "0", ["a=2", "seed=1"])
+    assert jobs.recorded_overrides(sweep / jobs.EARLIER_JOBS / "0") == ["a=1", "seed=0"]
+    assert jobs.place_finished_jobs(sweep, grown) == (2, 0)
+    assert all(jobs.is_done(sweep / str(number), grown[number]) for number in (0, 1, 3, 4))
+    assert not (sweep / jobs.EARLIER_JOBS).exists()
+
+
 def test_code_version_covers_every_module_a_run_imports():
     import subprocess
     import sys

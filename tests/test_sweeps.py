@@ -169,6 +169,18 @@ def test_failed_job_is_recorded_the_others_kept_and_a_rerun_completes_only_it(tm
     occupations = pd.read_parquet(sweep / "occupations.parquet")
     assert occupations.groupby("ai.adoption_p")["job"].first().to_dict() == {0.01: "0", 0.02: "1"}
 
+    # a grown sweep: the finished jobs move to their new numbers and are not run again; only the new one runs
+    made = {number: (sweep / number / "summary.json").stat().st_mtime_ns for number in ("0", "1")}
+    done = run_sweep("ai.adoption_p=0.005,0.01,0.02", *common, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "2 finished jobs moved to their numbers in this sweep" in done.stdout
+    assert {number: (sweep / number / "summary.json").stat().st_mtime_ns for number in ("1", "2")} == {
+        "1": made["0"],
+        "2": made["1"],
+    }
+    occupations = pd.read_parquet(sweep / "occupations.parquet")
+    assert occupations.groupby("ai.adoption_p")["job"].first().to_dict() == {0.005: "0", 0.01: "1", 0.02: "2"}
+
 
 NEEDS_SLURM_EXTRA = pytest.mark.skipif(
     importlib.util.find_spec("hydra_plugins.hydra_submitit_launcher") is None,

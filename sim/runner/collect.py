@@ -41,7 +41,9 @@ import yaml
 from hydra.experimental.callback import Callback
 
 from sim.runner import errors, io, verify
-from sim.runner.jobs import ERROR_FILE, MAIN_PID, job_record  # sim.runner.jobs imports the model only when a job runs
+
+# sim.runner.jobs imports the model only when a job runs
+from sim.runner.jobs import EARLIER_JOBS, ERROR_FILE, MAIN_PID, job_record, place_finished_jobs
 
 TABLES = ("occupations", "market", "cohorts")
 JOB_COLUMNS = ["job", "status", "scenario", "seed", "overrides", "error"]
@@ -99,6 +101,20 @@ def sweep_plan(sweep_dir: Path) -> tuple[list[list[str]], list[str], dict] | Non
         log.warning("cannot expand the sweep in %s/multirun.yaml (%s): listing job folders", sweep_dir, error)
         return None
     return grid, swept, {key: value for key, value in config.items() if key != "hydra"}
+
+
+def planned_jobs(config: Any) -> list[list[str]] | None:
+    """Each job's overrides in job order, from the config of a ``-m`` sweep about to start; None when it is not a
+    basic-sweeper grid over ``${hydra.job.num}``."""
+    from omegaconf import OmegaConf
+
+    hydra_cfg = config.hydra
+    if not str(OmegaConf.select(hydra_cfg, "sweeper._target_", default="")).endswith("BasicSweeper"):
+        return None
+    if OmegaConf.to_container(hydra_cfg.sweep, resolve=False).get("subdir") != JOB_SUBDIR:
+        return None
+    params = OmegaConf.to_container(hydra_cfg.sweeper.params, resolve=True) if hydra_cfg.sweeper.params else {}
+    return expand_sweep(params, list(hydra_cfg.overrides.task))[0]
 
 
 def _resolved(config: dict, params: dict) -> dict:
@@ -377,6 +393,15 @@ class CollectCallback(Callback):
             (sweep_dir / SWEEP_MARKER).unlink(missing_ok=True)
             for name in (*TABLES, "jobs"):
                 (sweep_dir / f"{name}.parquet").unlink(missing_ok=True)
+            planned = planned_jobs(config)
+            if planned is not None and sweep_dir.is_dir():
+                moved, aside = place_finished_jobs(sweep_dir, planned)
+                said = (
+                    [f"{moved} finished jobs moved to their numbers in this sweep (skipped as done)"] if moved else []
+                )
+                said += [f"{aside} finished jobs not in this sweep kept in {EARLIER_JOBS}/"] if aside else []
+                if said:
+                    print(f"{sweep_dir}: {'; '.join(said)}")
         except Exception as error:  # Hydra would turn it into a warning: stop the sweep with one line
             print(f"error: {errors.one_line(error)}", file=sys.stderr)
             sys.exit(errors.exit_code(error))

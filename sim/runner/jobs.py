@@ -3,7 +3,8 @@
 A sweep job is complete when :func:`sim.runner.io.is_complete` holds and its ``job.json`` records the
 same overrides as this job and the same code version (a hash of the modules that build and
 write a run and of every config file): a sweep directory reused for a different sweep, or rerun
-after the model or a default changed, is rerun, not mistaken for done. A job that raises writes
+after the model or a default changed, is rerun, not mistaken for done; before a sweep starts,
+:func:`place_finished_jobs` moves finished jobs to their numbers in its grid. A job that raises writes
 its one-line error to ``error.txt`` in its own directory and returns, so the launcher goes on
 with the other jobs.
 """
@@ -15,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import sys
 import threading
 import time
@@ -72,13 +74,77 @@ def recorded_overrides(job_dir: Path) -> list[str] | None:
     return list(overrides) if isinstance(overrides, list) else None
 
 
+def job_key(overrides: list[str]) -> tuple[str, ...]:
+    """A job's identity: its overrides in any order (``seed=1 ai=fast`` is ``ai=fast seed=1``)."""
+    return tuple(sorted(str(override) for override in overrides))
+
+
 def is_done(job_dir: Path, overrides: list[str]) -> bool:
-    """True when ``job_dir`` holds a complete run made with exactly these overrides by this code."""
+    """True when ``job_dir`` holds a complete run made with these overrides (in any order) by this code."""
+    recorded = recorded_overrides(job_dir)
     return (
         io.is_complete(job_dir)
-        and recorded_overrides(job_dir) == list(overrides)
+        and recorded is not None
+        and job_key(recorded) == job_key(overrides)
         and job_record(job_dir).get("code") == code_version()
     )
+
+
+EARLIER_JOBS = "earlier_jobs"  # a sweep folder's finished jobs that the sweep now run into it does not have
+
+
+def place_finished_jobs(sweep_dir: Path, planned: list[list[str]]) -> tuple[int, int]:
+    """Before a sweep runs into a folder that holds finished jobs: each moved to the number its overrides have now.
+
+    Hydra numbers a sweep's jobs in grid order, so a sweep with one more seed, or its keys typed in
+    another order, gives most jobs new numbers: moved there, they are skipped as done instead of
+    run again. A finished job the new sweep lacks, whose number a new job would overwrite, moves to
+    ``earlier_jobs/`` (kept, out of the combined tables). Returns (jobs moved into place, jobs set aside).
+    """
+    sweep_dir = Path(sweep_dir)
+    wanted = {job_key(overrides): str(number) for number, overrides in enumerate(planned)}
+    parked = sweep_dir / EARLIER_JOBS
+    found = [path for path in sweep_dir.iterdir() if path.is_dir() and path.name.isdigit()]
+    found += sorted(parked.iterdir()) if parked.is_dir() else []
+    moving, aside = [], []
+    for folder in found:
+        recorded = recorded_overrides(folder)
+        if recorded is None or not io.is_complete(folder):
+            continue
+        target = wanted.get(job_key(recorded))
+        if target is None:
+            if folder.parent == sweep_dir and int(folder.name) < len(planned):  # a new job would overwrite it
+                aside.append(folder)
+        elif not (folder.parent == sweep_dir and folder.name == target) and is_done(folder, recorded):
+            moving.append((folder, target))
+    if not moving and not aside:
+        return 0, 0
+    parked.mkdir(exist_ok=True)
+    staged = []
+    for folder, target in moving:  # all out of the way first: a job may move to a number another one leaves
+        staged.append((_free(parked / f"{target}.moving"), target))
+        folder.rename(staged[-1][0])
+    for folder in aside:
+        folder.rename(_free(parked / folder.name))
+    for stage, target in staged:
+        destination = sweep_dir / target
+        if destination.exists() and io.is_complete(destination):  # older code's job: it runs again, its folder kept
+            destination.rename(_free(parked / f"{target}.replaced"))
+        elif destination.exists():  # an unfinished or failed job, which runs again: no result to keep
+            shutil.rmtree(destination)
+        stage.rename(destination)
+    if not any(parked.iterdir()):
+        parked.rmdir()
+    return len(moving), len(aside)
+
+
+def _free(path: Path) -> Path:
+    """``path``, or ``path-2``, ``path-3``, ... the first name not taken."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}-{number}")
+    return candidate
 
 
 def one_line(error: BaseException) -> str:
