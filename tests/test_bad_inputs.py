@@ -168,6 +168,12 @@ CATALOGUE = [
     ("unknown_ai", ["ai=instant"], ["ai = 'instant'", "allowed fast, moderate, slow"]),
     ("unknown_regulation", ["regulation=gdpr"], ["regulation = 'gdpr'", "allowed eu_ai_act"]),
     ("unknown_scenario", ["scenario=utopia"], ["scenario = 'utopia'", "allowed backlash, baseline"]),
+    ("misspelt_scenario", ["scenario=union_royalty"], ["(did you mean 'union_royalties'?): allowed backlash"]),
+    (
+        "scenario_as_a_path",
+        ["scenario=configs/scenario/union_royalties.yaml"],
+        ["scenario = 'configs/scenario/union_royalties.yaml' is a path: allowed", "scenario=union_royalties"],
+    ),
     ("unknown_experiment", ["experiment=everything"], ["experiment = 'everything'", "allowed ai_cost_sweep"]),
 ]
 
@@ -406,6 +412,15 @@ def test_bad_config_into_a_finished_run_stops_and_keeps_that_run_whole(tmp_path,
         assert {path: path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()} == before, bad
         assert verify.problem(out) is None
     assert done.stderr.startswith("error: seed = -1")
+
+
+def test_a_bad_value_every_sweep_job_shares_stops_the_sweep_before_it_starts(tmp_path, cli):
+    sweep = tmp_path / "sweep"
+    done = cli(
+        "-m", "population=classroom", "steps=3", "seed=0,1", "regulation.royalty_floor=12", f"hydra.sweep.dir={sweep}"
+    )
+    assert_one_clear_line(done, sweep, ["regulation.royalty_floor = 12.0 is out of range: allowed 0 <= value <= 10"])
+    assert not sweep.exists()
 
 
 def test_a_missing_config_folder_gives_one_clear_line(tmp_path, cli):

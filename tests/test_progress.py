@@ -52,7 +52,10 @@ def test_only_jobs_with_a_new_value_are_composed_before_launching():
             ("seed=0,1", "ai.cost_per_image=1,zz"),
             "error: ai.cost_per_image = 'zz' has the wrong type: allowed a number > 0",
         ),
-        (("scenario=no_ai,laissez_fair",), "error: scenario = 'laissez_fair' is not a known scenario: allowed "),
+        (
+            ("scenario=no_ai,laissez_fair",),
+            "error: scenario = 'laissez_fair' is not a known scenario (did you mean 'laissez_faire'?): allowed ",
+        ),
     ],
     ids=["wrong type", "wrong type, second key", "unknown scenario"],
 )

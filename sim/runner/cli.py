@@ -113,6 +113,11 @@ def check(argv: list[str] | None = None) -> int:
 def _sweep_jobs(overrides: list[str]) -> list[list[str]]:
     """Each job's overrides as ``-m`` would run them: the command line's sweeps (``seed=0,1``) over the sweep of
     the experiment it names (``hydra.sweeper.params``), the command line winning for a key in both."""
+    return _sweep_plan(overrides)[0]
+
+
+def _sweep_plan(overrides: list[str]) -> tuple[list[list[str]], list[str]]:
+    """(each job's overrides, the swept keys), as :func:`_sweep_jobs`."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
@@ -123,8 +128,27 @@ def _sweep_jobs(overrides: list[str]) -> list[list[str]]:
     first = BasicSweeper.split_arguments(parsed, None)[0][0]  # one job of the command line, for its experiment
     params = sweeper_params(*first)
     if not params and not any(override.is_sweep_override() for override in parsed):
-        return [overrides]
-    return [list(job) for job in expand_sweep(params, overrides)[0]]
+        return [overrides], []
+    grid, swept = expand_sweep(params, overrides)
+    return [list(job) for job in grid], swept
+
+
+def _check_shared_values(overrides: list[str]) -> None:
+    """Before a ``-m`` sweep starts: a bad value that every job shares (not a swept key) stops it with one line.
+
+    Checked on the first job's config, so it costs one composition whatever the sweep's size; a bad swept
+    value fails its own jobs only, and the others run.
+    """
+    from sim.core.schema import ConfigError
+
+    try:
+        jobs, swept = _sweep_plan(overrides)
+        _check_each(jobs[:1])
+    except ConfigError as error:
+        if error.key is not None and error.key not in swept:
+            fail(located(error, jobs[0]))
+    except Exception:  # anything else (a misspelt key, a bad choice) Hydra reports in its own words below
+        return
 
 
 def _check_each(jobs: list[list[str]]) -> None:
@@ -230,6 +254,10 @@ def entry() -> None:
                 f"{folder} names a single run's folder: with -m allowed hydra.sweep.dir={folder.split('=', 1)[1]}"
             )
         )
+    if {"-m", "--multirun"} & set(args) and not [
+        arg for arg in args if arg.startswith("-") and arg[1:] not in ("m", "-multirun")
+    ]:
+        _check_shared_values([arg for arg in args if arg not in ("-m", "--multirun")])
     try:
         guard(main)
     finally:

@@ -133,8 +133,13 @@ def _missing_option(error: MissingConfigException) -> str:
             f"{inner}: {name} under defaults: in a {group.split('/')[0]} file is read as a file of its own: "
             f"allowed '- override /{inner}: {name}'"
         )
+    top, _, typed = path.partition("/")
+    if top in (*GROUPS, "scenario", "experiment", "size") and "/" in typed:  # scenario=configs/scenario/x.yaml
+        return f"{top} = {typed!r} is a path: allowed the file's name alone, {top}={name.removesuffix('.yaml')}"
     misnamed = Path(compose.CONFIG_DIR) / group / f"{name}.yml"  # CONFIG_DIR read when asked (a test points it)
     hint = f" ({group}/{misnamed.name} is there: config files end in .yaml)" if misnamed.is_file() else ""
+    close = difflib.get_close_matches(name, options, n=1)
+    hint = hint or (f" (did you mean {close[0]!r}?)" if close else "")
     return f"{group} = {name!r} is not a known {group}{hint}: allowed {', '.join(options)}"
 
 
