@@ -340,7 +340,7 @@ EDITS = [
         "ai/moderate.yaml",
         "adoption_q: 0.05",
         "",
-        ["ai.adoption_q has no value", "set it"],
+        ["ai.adoption_q has no value: allowed a number", "an ai file sets every key of ai"],
     ),
     (
         "broken_yaml_unclosed_bracket",

@@ -478,5 +478,11 @@ def to_schema(cfg: DictConfig | dict) -> SimConfig:
     _reject_unknown(merged, SimConfig, "")
     missing = sorted(OmegaConf.missing_keys(merged))
     if missing:
-        raise ConfigError(f"{missing[0]} has no value: set it in a config file or on the command line")
+        group = missing[0].split(".")[0]
+        article = "an" if group[0] in "aeiou" else "a"
+        copy = f" ({article} {group} file sets every key of {group}: start from a copy of one in configs/{group}/)"
+        raise ConfigError(
+            f"{missing[0]} has no value: allowed {describe_type(missing[0])}, set in a config file or on the command "
+            f"line{copy if group in ('population', 'ai', 'regulation') else ''}"
+        )
     return validate(OmegaConf.to_object(merged))
