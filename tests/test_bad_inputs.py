@@ -574,6 +574,18 @@ def test_a_scenario_without_its_package_line_is_told_to_add_it(student_scenario,
     )
 
 
+def test_a_bad_rule_in_a_scenario_file_names_the_file(student_scenario, capsys):
+    from sim.runner import cli
+
+    text = "# @package _global_\nscenario_name: rules\nregulation:\n"
+    text += '  extra_rules: [{rule: generic_ban, start: "2027-01"}]\n'
+    (student_scenario / "scenario" / "rules.yaml").write_text(text, encoding="utf-8")
+    assert cli.check(["scenario=rules"]) == 2
+    line = capsys.readouterr().err
+    assert line.startswith("error: regulation.extra_rules[0].rule = 'generic_ban' is not a rule: allowed ")
+    assert line.endswith(" (set in configs/scenario/rules.yaml)\n")
+
+
 def test_the_merge_order_is_the_main_configs_defaults_list():
     """compose.merge_order lists the groups as configs/config.yaml's defaults list merges them (None: _self_)."""
     from sim.runner import compose

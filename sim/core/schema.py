@@ -293,7 +293,9 @@ def validate(cfg: SimConfig) -> SimConfig:
     try:
         names = Occupations.from_config(cfg.occupations).names
         made = policies(cfg.regulation)
-    except (RegistryError, RuleError) as error:
+    except RuleError as error:  # keyed, so that the file that set the rules can be named
+        raise ConfigError(str(error), key="regulation.extra_rules") from None
+    except RegistryError as error:
         raise ConfigError(str(error)) from None
     extra = made[len(made) - len(cfg.regulation.extra_rules) :]
     for index, policy in enumerate(extra):  # the built-in keys' rules were checked as config keys above
