@@ -77,6 +77,8 @@ def test_check_prints_ok_for_a_good_config(capsys):
 def test_check_expands_a_sweep(capsys):
     assert check(["-m", "population=classroom", "seed=0,1", "scenario=no_ai,laissez_faire"]) == 0
     assert capsys.readouterr().out.strip() == "ok (4 configs)"
+    assert check(["-m", "population=classroom", "ai.cost_per_image=1,5"]) == 0  # with -m, two values on purpose
+    assert capsys.readouterr().out.strip() == "ok (2 configs)"
 
 
 def test_check_expands_an_experiments_own_sweep_as_m_would(capsys):
@@ -96,6 +98,7 @@ def test_check_expands_an_experiments_own_sweep_as_m_would(capsys):
         (["seed=0,x"], "seed = 'x' has the wrong type"),
         (["seed=99999999999999999999"], "seed = 99999999999999999999 is out of range: allowed a whole number"),
         (["seed=-1"], "seed = -1 is out of range: allowed a whole number >= 0"),
+        (["ai.cost_per_image=1,5"], "ai.cost_per_image = 1,5 gives several values (a decimal is written with a point"),
     ],
 )
 def test_check_prints_the_one_line_error_and_exits_2(capsys, overrides, words):

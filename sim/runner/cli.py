@@ -84,7 +84,7 @@ def check(argv: list[str] | None = None) -> int:
     """
     from sim.runner import limits
     from sim.runner.api import load_config
-    from sim.runner.errors import BAD_INPUT, located, one_line
+    from sim.runner.errors import BAD_INPUT, decimal_comma, located, one_line
 
     args = list(sys.argv[1:] if argv is None else argv)
     if {"-h", "--help"} & set(args):
@@ -94,6 +94,10 @@ def check(argv: list[str] | None = None) -> int:
         return 0
     overrides = [arg for arg in args if arg not in ("-m", "--multirun")]
     jobs = [overrides]
+    comma = next(filter(None, map(decimal_comma, overrides)), None)
+    if comma and not {"-m", "--multirun"} & set(args):  # as python -m sim says it: 1,5 is not one and a half
+        print(f"error: {comma}", file=sys.stderr)
+        return BAD_INPUT
     try:
         jobs = _sweep_jobs(overrides)
         if len(jobs) == 1:

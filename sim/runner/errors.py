@@ -229,12 +229,29 @@ def _sweep_without_multirun(message: str) -> str | None:
     if not found or "=" not in found.group(1):
         return None
     key, value = found.group(1).split("=", 1)
+    return several_values(key, value)
+
+
+def several_values(key: str, value: str) -> str:
+    """The line for ``key=value`` giving several values to a single run, pointing out a decimal comma (``1,5``)."""
     decimal = re.fullmatch(r"-?\d+,\d+", value) and describe_type(key).startswith("a number")
     hint = f" (a decimal is written with a point: {key}={value.replace(',', '.')})" if decimal else ""
     return (
         f"{key} = {value} gives several values{hint}: allowed one value, or add -m to sweep them "
         f"(python -m sim -m ... {key}={value})"
     )
+
+
+def decimal_comma(override: str) -> str | None:
+    """:func:`several_values`' line for ``key=1,5`` given to a number, else None."""
+    key, _, value = override.lstrip("+~").partition("=")
+    if not re.fullmatch(r"-?\d+,\d+", value):
+        return None
+    try:
+        number = describe_type(key).startswith("a number")
+    except Exception:  # not a key of the schema: the check reports that itself
+        return None
+    return several_values(key, value) if number else None
 
 
 def is_environment(error: BaseException) -> bool:
