@@ -27,6 +27,7 @@ _API = {  # public name -> the module that defines it, imported when the name is
     "validate": "sim.runner.api",
     "Result": "sim.runner.api",
     "SweepResults": "sim.runner.api",
+    "ResultsError": "sim.runner.api",
     "ConfigError": "sim.core.schema",
 }
 __all__ = ["__version__", *_API]

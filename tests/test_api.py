@@ -108,6 +108,7 @@ def test_load_results_reads_a_sweeps_combined_tables(tmp_path):
     # what it reads is checked as the report checks it: combined tables edited, or a job gone since collect
     edited = results.market.assign(brand_spend=1e9)
     edited.to_parquet(tmp_path / "market.parquet")
+    assert sim.ResultsError is ResultsError  # a notebook catches it by the package's name
     with pytest.raises(ResultsError, match=r"are not current: market\.parquet changed after collect wrote it"):
         sim.load_results(tmp_path)
     collect(tmp_path)
