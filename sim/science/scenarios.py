@@ -146,7 +146,16 @@ entry replaces leavers. Rules that only change who is paid for twins (`fashion_w
 `union_royalties`) change the twin column more than head counts: twins are a fifth to a quarter of
 AI shoots (`laissez_faire`, last year); `twin_superstar` also makes brands chase famous faces harder
 (`market.reputation_weight` 3), which moves bookings among models as well. Only rules that cut AI's
-share (`replica_ban`, consumers' `backlash`) keep models and crew at work. `just_transition`'s
+share (`replica_ban`, consumers' `backlash`) keep models and crew at work. Among crew, make-up
+artists lose the most because no AI workflow books one (the recipes under `market.shoots`, an
+assumption), while twin and generic shoots still photograph and style the garments (0.25-0.5
+photographers and stylists a shoot-day): crew days in the last year under `baseline` against `no_ai`
+are about -67% for make-up artists, -51% for photographers and -36% for stylists (medians of the 5
+seeds of `make demo`), so make-up artists' results measure that recipe line. `replica_ban` bans
+generic synthetic models, not replicas: brands move to twins, and with no consent rule a brand refused
+consent uses the likeness anyway half the time (`market.unconsented_use_prob`, an assumption), so
+unconsented uses about double (some 87,000 over ten years against 42,000 under `baseline`, same
+seeds); it protects work, not likeness, unless paired with `regulation.consent_required`. `just_transition`'s
 support is one-off (grant and income support when a worker is displaced), so it shows in where the
 displaced go (`to_ai`, `supported` in the occupations table), not in monthly income. Its levy, 10%
 of what the AI content would have cost with a human crew, collects far more than those payments use:
