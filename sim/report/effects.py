@@ -61,20 +61,25 @@ def policy_reference(results: Results) -> Reference:
             "Against the run's own first year, as there is no other scenario to compare with: "
             "these are changes over time, not effects of a policy.",
         )
-    if "baseline" in results.labels:
+    baseline = results.find("baseline")
+    if baseline:
+        preset = "" if results.changes.get(baseline) else " (the moderate preset)"
         return Reference(
-            "baseline",
-            "Against baseline: AI as it comes (the moderate preset) with no rule on AI content or replicas, "
-            "measured on the same seed, so each difference is what the scenario changes: its rules, and for "
-            "some (laissez_faire, generic_ai_boom) AI's price or pace too, as each scenario's line says.",
+            baseline,
+            f"Against {baseline}: AI as it comes{preset} with no rule on AI content or replicas"
+            f"{_shared(results, baseline)}, measured on the same seed, so each difference is what the scenario "
+            "changes: its rules, and for some (laissez_faire, generic_ai_boom) AI's price or pace too, as each "
+            "scenario's line says.",
         )
-    if "laissez_faire" in results.labels:
-        cost = results.configs.get("laissez_faire", {}).get("ai", {}).get("cost_per_image")
+    laissez_faire = results.find("laissez_faire")
+    if laissez_faire:
+        cost = results.configs.get(laissez_faire, {}).get("ai", {}).get("cost_per_image")
         price = f" (AI at ${float(cost):g} an image at the start)" if cost is not None else ""
         return Reference(
-            "laissez_faire",
-            f"Against laissez_faire, as this directory has no baseline run: no rules at all{price}; where a "
-            "scenario's AI costs more, part of its difference is the price of AI, not the policy.",
+            laissez_faire,
+            f"Against {laissez_faire}, as this directory has no baseline run: no rules at all{price}"
+            f"{_shared(results, laissez_faire)}; where a scenario's AI costs more, part of its difference is the "
+            "price of AI, not the policy.",
         )
     if results.has_baseline:
         return Reference(
@@ -87,6 +92,12 @@ def policy_reference(results: Results) -> Reference:
         "Against each run's own first year, as this directory has no baseline, laissez_faire or no_ai run: "
         "these are changes over time, not effects of a policy.",
     )
+
+
+def _shared(results: Results, label: str) -> str:
+    """', with the changes every scenario here shares (ai=fast)' when the reference has any, else ''."""
+    extra = results.changes.get(label)
+    return f", before the changes every scenario here shares ({', '.join(extra)})" if extra else ""
 
 
 def _incumbents(results: Results, reference: Reference) -> pd.DataFrame:

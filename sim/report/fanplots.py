@@ -178,7 +178,7 @@ def _bars(axis: plt.Axes, spreads: list[pd.DataFrame], keys: list[str], labels: 
                 text, (end, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=SMALLEST_TEXT_PT
             )
     axis.margins(x=0.18)
-    axis.set_yticks(positions, labels)
+    axis.set_yticks(positions, [textwrap.fill(label, 24) for label in labels])  # a label with its changes is long
     axis.invert_yaxis()
     axis.axvline(0, color="#222222", linewidth=0.8)
     axis.grid(axis="x", alpha=0.3)
@@ -195,7 +195,13 @@ def twin_figure(results: Results, path: Path) -> Path:
     count = max(len(occupations), 1)
     with plt.rc_context(FONT):
         figure, axes = plt.subplots(
-            1, count + 1, figsize=(4.2 * (count + 1) + 0.6, 1.8 + 0.45 * len(results.labels)), layout="constrained"
+            1,
+            count + 1,
+            figsize=(
+                4.2 * (count + 1) + 0.6,
+                1.8 + 0.45 * sum(len(textwrap.wrap(label, 24)) for label in results.labels),
+            ),
+            layout="constrained",
         )
     for axis, occupation in zip(axes, occupations, strict=False):
         rows = accounts[accounts["occupation"] == occupation]

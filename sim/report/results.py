@@ -21,6 +21,29 @@ from sim.runner.years import first_year, last_year
 BASELINE = "no_ai"
 INTERVAL = (0.05, 0.95)  # the 90% interval across seeds
 JOB_COLUMNS = ("job", "scenario", "seed")
+# overrides that do not change what a scenario is: which runs (seed), how long and how big (steps, population,
+# size), Hydra's own settings, and the names that the label already gives (scenario=, experiment=, whose swept
+# keys each job's overrides list)
+UNCHANGING = ("seed", "steps", "population", "size", "scenario", "experiment")
+BEFORE_CHANGES = "(before the changes listed)"
+
+
+def changes(overrides: list[str], label: str) -> list[str]:
+    """The overrides that change a scenario beyond what ``label`` already says: a group choice (``ai=fast``) or a
+    key (``regulation.royalty_floor=0.5``), not seed/steps/population/size/scenario/experiment nor ``hydra.*``."""
+    named = {part.split("=", 1)[0] for part in label.split(", ") if "=" in part}
+    kept = []
+    for override in overrides:
+        key = override.split("=", 1)[0].lstrip("+~")
+        if key in UNCHANGING or key == "hydra" or key.startswith(("hydra.", "hydra/")) or key in named:
+            continue
+        kept.append(override)
+    return kept
+
+
+def changed_label(label: str, extra: list[str]) -> str:
+    """``baseline + regulation=fashion_workers_act, regulation.royalty_floor=0.5``; the label when nothing changes."""
+    return f"{label} + {', '.join(extra)}" if extra else label
 
 
 def declares_no_ai(config: object) -> bool:
@@ -63,6 +86,7 @@ class Results:
     cohorts: pd.DataFrame | None = None  # the incumbents' table, labelled (absent in results of older versions)
     partial: bool = False  # a sweep combined with some jobs not complete (collect --partial, or a failed sweep)
     missing: dict[str, list[str]] = field(default_factory=dict)  # label -> provenance files that are absent
+    changes: dict[str, list[str]] = field(default_factory=dict)  # label -> overrides beyond its scenario (changes())
 
     @property
     def has_baseline(self) -> bool:
@@ -79,6 +103,24 @@ class Results:
     def occupation_names(self) -> list[str]:
         """The occupations of the tables, in their order."""
         return list(self.occupations["occupation"].unique())
+
+    def scenario_of(self, label: str) -> str:
+        """The label without the changes its overrides make (``baseline`` for ``baseline + ai=fast``)."""
+        extra = self.changes.get(label)
+        return label.removesuffix(f" + {', '.join(extra)}") if extra else label
+
+    def find(self, scenario: str) -> str | None:
+        """The label of the named scenario as it ran here: ``scenario`` itself, else the one label of that scenario
+        whose changes every label shares (``baseline + ai=fast`` beside ``laissez_faire + ai=fast``), else None."""
+        if scenario in self.labels:
+            return scenario
+        common = set.intersection(*(set(self.changes.get(label, [])) for label in self.labels))
+        found = [
+            label
+            for label in self.labels
+            if self.scenario_of(label) == scenario and set(self.changes.get(label, [])) == common
+        ]
+        return found[0] if len(found) == 1 else None
 
     def seeds(self, label: str) -> list[int]:
         return sorted(int(s) for s in self.occupations.loc[self.occupations["label"] == label, "seed"].unique())
@@ -216,10 +258,17 @@ def load(directory: str | Path, *, verify: bool = True) -> Results:
     if not summary_path.is_file():
         raise ReportError(f"DIR = {directory} has no summary.json and no job column: the run is incomplete")
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    label = _run_label(summary)
-    seed = summary.get("seed", 0)
-    job = {"job": directory.name, "scenario": label, "seed": int(seed) if isinstance(seed, int) else 0, "label": label}
     config, overrides, missing = _provenance(directory)
+    scenario = _run_label(summary)
+    extra = changes(overrides or [], scenario)
+    label = changed_label(scenario, extra)
+    seed = summary.get("seed", 0)
+    job = {
+        "job": directory.name,
+        "scenario": scenario,
+        "seed": int(seed) if isinstance(seed, int) else 0,
+        "label": label,
+    }
     return Results(
         kind="run",
         occupations=occupations.assign(**job),
@@ -229,6 +278,7 @@ def load(directory: str | Path, *, verify: bool = True) -> Results:
         overrides={label: overrides} if overrides is not None else {},
         cohorts=None if cohorts is None else cohorts.assign(**job),
         missing={label: missing} if missing else {},
+        changes={label: extra} if extra else {},
     )
 
 
@@ -240,21 +290,30 @@ def _load_sweep(directory: Path, occupations: pd.DataFrame, market: pd.DataFrame
             table["scenario"] = None
     first_rows = occupations.drop_duplicates("job").reset_index(drop=True)  # one row per job
     label_of_job = pd.Series(_label_rows(first_rows).to_numpy(), index=first_rows["job"])
+    jobs_path = directory / "jobs.parquet"
+    jobs = _read_table(jobs_path) if jobs_path.is_file() else None
+    recorded = {}  # job -> the overrides the jobs table records, for a job folder without .hydra/overrides.yaml
+    if jobs is not None and {"job", "overrides"} <= set(jobs.columns):
+        pairs = zip(jobs["job"], jobs["overrides"], strict=True)
+        recorded = {str(job): text.split() for job, text in pairs if isinstance(text, str)}
+    configs, overrides, missing, extras = {}, {}, {}, {}
+    for label in _order(label_of_job):
+        job = str(label_of_job[label_of_job == label].index[0])
+        config, found, absent = _provenance(directory / job)
+        extra = changes(found if found is not None else recorded.get(job, []), label)
+        named = changed_label(label, extra)
+        label_of_job[label_of_job == label] = named
+        configs[named] = config or {}
+        if found is not None:
+            overrides[named] = [o for o in found if not o.startswith("seed=")]
+        if absent:
+            missing[named] = absent
+        if extra:
+            extras[named] = extra
     occupations = occupations.assign(label=occupations["job"].map(label_of_job))
     market = market.assign(label=market["job"].map(label_of_job))
     labels = _order(occupations["label"])
-    configs, overrides, missing = {}, {}, {}
-    for label in labels:
-        job = str(label_of_job[label_of_job == label].index[0])
-        config, found, absent = _provenance(directory / job)
-        configs[label] = config or {}
-        if found is not None:
-            overrides[label] = [o for o in found if not o.startswith("seed=")]
-        if absent:
-            missing[label] = absent
-    jobs_path = directory / "jobs.parquet"
-    jobs = _read_table(jobs_path) if jobs_path.is_file() else None
-    return Results("sweep", occupations, market, labels, configs, overrides, jobs, missing=missing)
+    return Results("sweep", occupations, market, labels, configs, overrides, jobs, missing=missing, changes=extras)
 
 
 def year_means(occupations: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -353,13 +412,20 @@ def bands(frame: pd.DataFrame, column: str, keys: tuple[str, ...] = ("label", "d
 
 def scenario_description(results: Results, label: str) -> str:
     """The one-line description of a label's scenario: from its run's composed config, else from the package's
-    ``configs/scenario/NAME.yaml`` (results of a version before descriptions), else empty."""
+    ``configs/scenario/NAME.yaml`` (results of a version before descriptions), else empty. A label whose overrides
+    change its scenario (``baseline + ai=fast``) has the description marked BEFORE_CHANGES, as it describes the
+    scenario before them."""
+    described = _description(results, label)
+    return f"{described} {BEFORE_CHANGES}" if described and results.changes.get(label) else described
+
+
+def _description(results: Results, label: str) -> str:
     described = results.configs.get(label, {}).get("description")
     if described:
         return str(described)
     from sim.runner.compose import config_dir
 
-    scenario = label.split(",")[0].strip()
+    scenario = results.scenario_of(label).split(",")[0].strip()
     path = config_dir() / "scenario" / f"{scenario}.yaml"
     if not scenario.isidentifier() or not path.is_file():
         return ""
