@@ -285,6 +285,31 @@ def test_findings_state_the_heatmap_numbers_with_their_seeds(sweep, parsed):
 
 
 @pytest.mark.slow  # the module's sweep fixture
+def test_the_head_count_finding_gives_the_workers_beside_the_percentage(sweep, parsed):
+    heads = [f for f in parsed.findings if f["attrs"].get("data-measure") == "head_count"]
+    assert len(heads) == 1
+    attrs, text = heads[0]["attrs"], heads[0]["text"]
+    occupations = pd.read_parquet(sweep / "occupations.parquet")
+    last = occupations[occupations["step"] > occupations["step"].max() - 12]
+    active = last[last["occupation"] == attrs["data-occupation"]].groupby(["scenario", "seed"])["active"].mean()
+    value, reference = active[attrs["data-label"]].median(), active["baseline"].median()  # as the long table has them
+    levels = f"{effects.workers(reference)} \u2192 {effects.workers(value)} "
+    levels += f"({effects.workers(value - reference, sign=True)}, {effects.percent(float(attrs['data-median']))}; "
+    assert levels in text, text
+
+
+def test_head_counts_read_as_workers():
+    assert [effects.workers(v) for v in (1234.4, 59.2, 3.46, -0.04)] == ["1,234", "59", "3.5", "0.0"]
+    assert effects.workers(53.4, sign=True) == "+53" and effects.workers(-0.5, sign=True) == "-0.5"
+    rows = [("head_count", "backlash", "top_model", 118.2, 90.0, 150.0)]
+    table = _heat(rows, 5).assign(value=112.4, reference=59.1)
+    (found,) = effects.findings(table, AGAINST_LF, CROWD)
+    assert found.text.startswith(
+        "Largest change in head count: top models under backlash, 59 \u2192 112 (+53, +118.2%; medians across seeds)"
+    )
+
+
+@pytest.mark.slow  # the module's sweep fixture
 def test_each_scenario_group_shows_its_one_line_description(parsed):
     for scenario in SCENARIOS:
         description = yaml.safe_load((ROOT / "configs" / "scenario" / f"{scenario}.yaml").read_text())["description"]

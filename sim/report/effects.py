@@ -223,6 +223,25 @@ def displaceable(results: Results) -> set[str]:
     return {name for name in results.occupation_names if roles.get(name, "model") != "ai_producer"}
 
 
+def workers(value: float, sign: bool = False) -> str:
+    """A head count for a sentence: whole workers from 10 up (1,234), one decimal below (3.5), as a mean over
+    months can be; ``sign`` for a difference (+53, -0.5)."""
+    digits = 0 if abs(value) >= 10 else 1
+    return f"{round(value, digits) + 0.0:{'+' if sign else ''},.{digits}f}"
+
+
+def _head_count_levels(row: pd.Series) -> str:
+    """'59 → 112 (+53, +118%)': the reference's and the scenario's head counts (medians across seeds, as the long
+    table has them), their difference and the median % change; the % alone without the levels."""
+    value, reference = row.get("value", float("nan")), row.get("reference", float("nan"))
+    if pd.isna(value) or pd.isna(reference):
+        return percent(row["median"])
+    return (
+        f"{workers(reference)} → {workers(value)} ({workers(value - reference, sign=True)}, "
+        f"{percent(row['median'])}; medians across seeds)"
+    )
+
+
 def interval_text(row: pd.Series) -> str:
     """'90% interval of 5 seeds: -3.1% to +4.0%', or that a single seed has none."""
     seeds = int(row["seeds"])
@@ -350,7 +369,7 @@ def findings(
         found.append(
             _finding(
                 f"Largest change in head count{restricted}: {people(largest['occupation'])} under {largest['label']}, "
-                f"{percent(largest['median'])} active workers in the last year {against} "
+                f"{_head_count_levels(largest)} active workers in the last year {against} "
                 f"({interval_text(largest)}; {_sure(largest)}).",
                 largest,
             )
