@@ -305,7 +305,7 @@ def test_head_counts_read_as_workers():
     table = _heat(rows, 5).assign(value=112.4, reference=59.1)
     (found,) = effects.findings(table, AGAINST_LF, CROWD)
     assert found.text.startswith(
-        "Largest change in head count: top models under backlash, 59 \u2192 112 (+53, +118.2%; medians across seeds)"
+        "Largest change in head count: top models under backlash, 59 \u2192 112 (+53, +120%; medians across seeds)"
     )
 
 
@@ -634,8 +634,10 @@ def test_report_prints_to_pdf_cleanly(sweep, chromium, tmp_path):
 
 
 def test_percentages_and_names_read_as_written():
-    assert [effects.percent(v) for v in (12.345, -0.0, 0.04, -3.0)] == ["+12.3%", "+0.0%", "+0.04%", "-3.0%"]
+    shown = [effects.percent(v) for v in (12.345, -0.0, 0.04, -0.02, -3.0, -0.84, 9.96, 118.2, 6865.0, -27.6)]
+    assert shown == ["+12%", "\u00b10%", "\u00b10%", "\u00b10%", "-3.0%", "-0.8%", "+10%", "+120%", "+6,900%", "-28%"]
     assert top._short(-27.6) == "-28%" and top._short(4.56) == "+4.6%"
+    assert effects.percent(float("nan")) == "-"
     assert (
         effects.people("top_model") == "top models" and effects.people("ai_content_producer") == "AI content producers"
     )
@@ -682,7 +684,7 @@ def test_broadest_protection_names_the_loss_that_makes_its_mean_negative():
     broadest = [f for f in effects.findings(_heat(rows, 5), AGAINST_LF, CROWD) if f.text.startswith("Broadest")]
     assert broadest[0].text == (
         "Broadest protection: replica_ban raises incumbents' income against laissez_faire in 2 of 3 occupations "
-        "beyond seed noise, but lowers that of stylists by 12.0%, so its mean over occupations is -3.0%."
+        "beyond seed noise, but lowers that of stylists by 12%, so its mean over occupations is -3.0%."
     )
 
 

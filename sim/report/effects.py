@@ -13,6 +13,7 @@ else each run's own first year: :func:`policy_reference` says which and why.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -202,12 +203,25 @@ def beyond_noise(row: pd.Series) -> bool:
     return bool(row["seeds"] >= ALL_SEEDS_BELOW or row["agree"])
 
 
-def percent(value: float, digits: int = 1) -> str:
-    """A signed percentage for the page: +12.3%; a small value keeps a digit more (+0.04%, not +0.0%), and
-    zero is +0.0%, never -0.0%."""
-    if 0 < abs(value) < 0.5 * 10**-digits:
-        digits += 1
-    return f"{round(value, digits) + 0.0:+.{digits}f}%"
+ROUNDING_NOTE = (
+    "Percentages are rounded to two significant figures from 10% up (+120%, +6,900%) and to one decimal below "
+    "(-0.8%); ±0% is a change under 0.05% either way."
+)
+
+
+def percent(value: float) -> str:
+    """A signed percentage for the page, without spurious precision (ROUNDING_NOTE): two significant figures from
+    10% up (+118.2 is +120%, 6865 is +6,900%), one decimal below (-0.8%), and ±0% for what rounds to zero
+    (never -0.0%)."""
+    if pd.isna(value):
+        return "-"
+    rounded = round(float(value), 1)
+    if rounded == 0:
+        return "±0%"
+    if abs(rounded) < 10:
+        return f"{rounded:+.1f}%"
+    places = 1 - math.floor(math.log10(abs(value)))  # two significant figures: -1 for 10-99, -2 for 100-999
+    return f"{round(value, places):+,.0f}%"
 
 
 def people(occupation: str) -> str:

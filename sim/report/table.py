@@ -13,6 +13,7 @@ import html
 import pandas as pd
 
 from sim.core import registry
+from sim.report.effects import ROUNDING_NOTE, percent
 from sim.report.results import (
     BASELINE,
     Results,
@@ -64,10 +65,10 @@ def _change_cell(row: pd.Series, prefix: str) -> str:
     if pd.isna(median):
         return '<td class="none">-</td>'
     low, high = row[f"{prefix}_low"], row[f"{prefix}_high"]
-    interval = "one seed" if row["seeds"] < 2 else f"{low:+.1f} to {high:+.1f}"
+    interval = "one seed" if row["seeds"] < 2 else f"{percent(low)} to {percent(high)}".replace("%", "")
     css = "" if row["seeds"] < 2 else "loss" if high < 0 else "gain" if low > 0 else ""
     data = data_attributes(median=float(median), low=float(low), high=float(high))
-    return f'<td class="{css}"{data}><span class="v">{median:+.1f}%</span><span class="sub">{interval}</span></td>'
+    return f'<td class="{css}"{data}><span class="v">{percent(median)}</span><span class="sub">{interval}</span></td>'
 
 
 def _levels(first: float, last: float, money: bool) -> str:
@@ -143,6 +144,7 @@ def _notes(table: pd.DataFrame, results: Results) -> str:
         "Changes are per seed, shown as the median across seeds with the interval that holds 90% of seeds "
         "below it; shaded when the whole interval is below zero (orange) or above (blue). Since first year: the "
         "run's last 12 months against its own first 12 (what happens over time). "
+        f"{ROUNDING_NOTE} "
     )
     if results.has_baseline:
         text += (

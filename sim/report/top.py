@@ -16,6 +16,7 @@ from sim.report import robustness
 from sim.report.effects import (
     MEASURES,
     MIN_SEEDS,
+    ROUNDING_NOTE,
     Finding,
     Reference,
     beyond_noise,
@@ -69,8 +70,8 @@ def shade(change: float, sure: bool) -> str:
 
 
 def _short(value: float) -> str:
-    """A percentage for a small cell: whole numbers from 10% up."""
-    return percent(value, 0 if abs(value) >= 10 else 1)
+    """A percentage for a small cell, as everywhere on the page (effects.percent)."""
+    return percent(value)
 
 
 def _heat_cell(row: pd.Series | None, occupation: str) -> str:
@@ -147,7 +148,8 @@ def heatmap_html(table: pd.DataFrame, measure: str, results: Results, reference:
         each + f"Blue: a gain, orange: a loss, stronger up to {SATURATION:.0f}%; bold on a strong colour: beyond "
         f"seed noise (at least {MIN_SEEDS} seeds, all agreeing in sign; from 20 seeds, the interval on one side of "
         "zero); pale: within seed noise, or too few seeds to tell. Incumbents who left count at their outside "
-        "option, and most leave within ten years in every scenario, so their income moves less than head counts."
+        "option, and most leave within ten years in every scenario, so their income moves less than head counts. "
+        + ROUNDING_NOTE
         + _missing_note(rows_of, reference, occupations)
     )
     return (
