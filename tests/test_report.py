@@ -310,6 +310,22 @@ def test_head_counts_read_as_workers():
 
 
 @pytest.mark.slow  # the module's sweep fixture
+def test_a_sweep_of_fewer_seeds_than_the_docs_says_it_is_a_preview(page):
+    notice = (
+        "This is a preview with 3 seeds: the figures quoted in docs/ come from 20 seeds "
+        "(python -m sim -m experiment=policy_comparison)."
+    )
+    assert f'<p class="lead" id="preview"><strong>{notice}</strong></p>' in page
+    assert page.index('id="preview"') < page.index("<nav>") and "report (preview)</title>" in page
+
+
+def test_the_preview_notice_goes_from_twenty_seeds():
+    assert report.preview([20, 20]) == "" and report.preview([5, 20]) == "" and report.preview([]) == ""
+    assert report.preview([1]).startswith("This is a preview with 1 seed: ")
+    assert report.preview([2, 19]).startswith("This is a preview with 2-19 seeds: ")
+
+
+@pytest.mark.slow  # the module's sweep fixture
 def test_each_scenario_group_shows_its_one_line_description(parsed):
     for scenario in SCENARIOS:
         description = yaml.safe_load((ROOT / "configs" / "scenario" / f"{scenario}.yaml").read_text())["description"]

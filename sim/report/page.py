@@ -41,6 +41,8 @@ FAN = (
     "The line is the median across seeds; the dark band holds the middle 50% of seeds and the light band 90%, "
     "so a wide band means the outcome depends on chance."
 )
+DOC_SEEDS = 20  # the seeds per scenario of the figures docs/ quotes (configs/experiment/policy_comparison.yaml)
+DOC_COMMAND = "python -m sim -m experiment=policy_comparison"
 LEGIBLE_PX = 9.5  # the least height in CSS px of any chart text on any screen (charts scroll sideways below that)
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0 auto;max-width:1200px;
@@ -91,6 +93,15 @@ def _seeds_text(results: Results) -> str:
         listed = ", ".join(map(str, seeds)) if len(seeds) <= 6 else f"{seeds[0]}-{seeds[-1]}"
         return f"{sizes[0]} seed{'s' if sizes[0] > 1 else ''} per scenario ({listed})"
     return f"{sizes[0]}-{sizes[-1]} seeds per scenario (see Runs and configurations)"
+
+
+def preview(seed_counts: list[int]) -> str:
+    """One sentence for the top of the page when every label ran fewer than DOC_SEEDS seeds, else ''."""
+    if not seed_counts or max(seed_counts) >= DOC_SEEDS:
+        return ""
+    low, high = min(seed_counts), max(seed_counts)
+    seeds = f"{high} seed{'s' if high > 1 else ''}" if low == high else f"{low}-{high} seeds"
+    return f"This is a preview with {seeds}: the figures quoted in docs/ come from {DOC_SEEDS} seeds ({DOC_COMMAND})."
 
 
 def _config_text(results: Results) -> str:
@@ -261,11 +272,14 @@ def render(directory: Path, results: Results, figures: dict[str, Path]) -> str:
         f"{html.escape(', '.join(results.labels))}; {html.escape(_seeds_text(results))}; "
         f"{results.occupations['step'].nunique()} months from {results.occupations['date'].min():%Y-%m}."
     )
+    notice = preview([len(results.seeds(label)) for label in results.labels])
+    lead = f'<p class="lead" id="preview"><strong>{html.escape(notice)}</strong></p>' if notice else ""
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Fashion labour market under AI: report</title><style>{STYLE}</style></head><body>"
-        f"<h1>Fashion labour market under AI: who gains, who loses</h1><p>{intro}</p><nav>{nav}</nav>"
+        f"<title>Fashion labour market under AI: report{' (preview)' if notice else ''}</title>"
+        f"<style>{STYLE}</style></head><body>"
+        f"<h1>Fashion labour market under AI: who gains, who loses</h1>{lead}<p>{intro}</p><nav>{nav}</nav>"
         f"{sections}</body></html>\n"
     )
 
