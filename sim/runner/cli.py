@@ -53,12 +53,13 @@ def main(cfg: DictConfig) -> None:
     print(f"results: {out_dir}")
 
 
-class KeepEarlierRun(Callback):
-    """A single run into a folder that holds an earlier run: its config checked before Hydra writes anything there.
+class CheckFirst(Callback):
+    """Config checks before Hydra writes anything: a bad value stops with its one line and the folder untouched.
 
-    Hydra records the new config in ``.hydra/`` before the run starts, and the run removes the earlier
-    results before it checks its values; so a bad value would cost the earlier run. Checked here
-    first, a bad value stops with its one line and the earlier run whole; a valid run replaces it.
+    A single run into a folder that holds an earlier run: Hydra records the new config in ``.hydra/``
+    before the run starts, and the run removes the earlier results before it checks its values, so a
+    bad value would cost the earlier run; a valid run replaces it. A ``-m`` sweep: a bad value every
+    job shares (not a swept key) would fail each job in turn and leave empty combined tables.
     """
 
     def on_run_start(self, config: DictConfig, **kwargs) -> None:
@@ -67,13 +68,39 @@ class KeepEarlierRun(Callback):
         from sim.runner.run import validate
 
         overrides, choices = list(config.hydra.overrides.task), dict(config.hydra.runtime.choices)
-        task = OmegaConf.masked_copy(config, [key for key in config if key != "hydra"])
         try:
-            validate(task, choices, overrides)
+            validate(_task_config(config), choices, overrides)
         except Exception as error:  # Hydra turns a callback's exception into a warning: stop here instead
-            if traceback_wanted():
-                traceback.print_exc()
-            fail(located(error, overrides, choices))
+            _stop(error, overrides, choices)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
+        """The config Hydra composed for the sweep (every shared value, the swept keys at their defaults), checked
+        once; a bad swept value fails its own jobs only, and the others run."""
+        from sim.core.schema import ConfigError, to_schema
+        from sim.runner import limits
+        from sim.runner.collect import planned_jobs
+
+        overrides, choices = list(config.hydra.overrides.task), dict(config.hydra.runtime.choices)
+        try:
+            limits.check_bounds(to_schema(_task_config(config)))
+        except ConfigError as error:
+            plan = planned_jobs(config)
+            swept = plan[1] if plan is not None else None
+            if error.key is not None and swept is not None and error.key not in swept:
+                _stop(error, overrides, choices)
+        except Exception:  # anything else the jobs report themselves, each in its own folder
+            return
+
+
+def _task_config(config: DictConfig) -> DictConfig:
+    """The run's config without Hydra's own node, as Hydra hands it to the job."""
+    return OmegaConf.masked_copy(config, [key for key in config if key != "hydra"])
+
+
+def _stop(error: BaseException, overrides: list[str], choices: dict) -> None:
+    if traceback_wanted():
+        traceback.print_exc()
+    fail(located(error, overrides, choices))
 
 
 def check(argv: list[str] | None = None) -> int:
@@ -117,11 +144,6 @@ def check(argv: list[str] | None = None) -> int:
 def _sweep_jobs(overrides: list[str]) -> list[list[str]]:
     """Each job's overrides as ``-m`` would run them: the command line's sweeps (``seed=0,1``) over the sweep of
     the experiment it names (``hydra.sweeper.params``), the command line winning for a key in both."""
-    return _sweep_plan(overrides)[0]
-
-
-def _sweep_plan(overrides: list[str]) -> tuple[list[list[str]], list[str]]:
-    """(each job's overrides, the swept keys), as :func:`_sweep_jobs`."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
@@ -132,27 +154,8 @@ def _sweep_plan(overrides: list[str]) -> tuple[list[list[str]], list[str]]:
     first = BasicSweeper.split_arguments(parsed, None)[0][0]  # one job of the command line, for its experiment
     params = sweeper_params(*first)
     if not params and not any(override.is_sweep_override() for override in parsed):
-        return [overrides], []
-    grid, swept = expand_sweep(params, overrides)
-    return [list(job) for job in grid], swept
-
-
-def _check_shared_values(overrides: list[str]) -> None:
-    """Before a ``-m`` sweep starts: a bad value that every job shares (not a swept key) stops it with one line.
-
-    Checked on the first job's config, so it costs one composition whatever the sweep's size; a bad swept
-    value fails its own jobs only, and the others run.
-    """
-    from sim.core.schema import ConfigError
-
-    try:
-        jobs, swept = _sweep_plan(overrides)
-        _check_each(jobs[:1])
-    except ConfigError as error:
-        if error.key is not None and error.key not in swept:
-            fail(located(error, jobs[0]))
-    except Exception:  # anything else (a misspelt key, a bad choice) Hydra reports in its own words below
-        return
+        return [overrides]
+    return [list(job) for job in expand_sweep(params, overrides)[0]]
 
 
 def _check_each(jobs: list[list[str]]) -> None:
@@ -258,10 +261,6 @@ def entry() -> None:
                 f"{folder} names a single run's folder: with -m allowed hydra.sweep.dir={folder.split('=', 1)[1]}"
             )
         )
-    if {"-m", "--multirun"} & set(args) and not [
-        arg for arg in args if arg.startswith("-") and arg[1:] not in ("m", "-multirun")
-    ]:
-        _check_shared_values([arg for arg in args if arg not in ("-m", "--multirun")])
     try:
         guard(main)
     finally:

@@ -103,9 +103,9 @@ def sweep_plan(sweep_dir: Path) -> tuple[list[list[str]], list[str], dict] | Non
     return grid, swept, {key: value for key, value in config.items() if key != "hydra"}
 
 
-def planned_jobs(config: Any) -> list[list[str]] | None:
-    """Each job's overrides in job order, from the config of a ``-m`` sweep about to start; None when it is not a
-    basic-sweeper grid over ``${hydra.job.num}``."""
+def planned_jobs(config: Any) -> tuple[list[list[str]], list[str]] | None:
+    """(each job's overrides in job order, the swept keys), from the config of a ``-m`` sweep about to start; None
+    when it is not a basic-sweeper grid over ``${hydra.job.num}``."""
     from omegaconf import OmegaConf
 
     hydra_cfg = config.hydra
@@ -114,7 +114,7 @@ def planned_jobs(config: Any) -> list[list[str]] | None:
     if OmegaConf.to_container(hydra_cfg.sweep, resolve=False).get("subdir") != JOB_SUBDIR:
         return None
     params = OmegaConf.to_container(hydra_cfg.sweeper.params, resolve=True) if hydra_cfg.sweeper.params else {}
-    return expand_sweep(params, list(hydra_cfg.overrides.task))[0]
+    return expand_sweep(params, list(hydra_cfg.overrides.task))
 
 
 def _resolved(config: dict, params: dict) -> dict:
@@ -393,9 +393,9 @@ class CollectCallback(Callback):
             (sweep_dir / SWEEP_MARKER).unlink(missing_ok=True)
             for name in (*TABLES, "jobs"):
                 (sweep_dir / f"{name}.parquet").unlink(missing_ok=True)
-            planned = planned_jobs(config)
-            if planned is not None and sweep_dir.is_dir():
-                moved, aside = place_finished_jobs(sweep_dir, planned)
+            plan = planned_jobs(config)
+            if plan is not None and sweep_dir.is_dir():
+                moved, aside = place_finished_jobs(sweep_dir, plan[0])
                 said = (
                     [f"{moved} finished jobs moved to their numbers in this sweep (skipped as done)"] if moved else []
                 )
