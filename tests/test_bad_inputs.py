@@ -170,6 +170,11 @@ CATALOGUE = [
     ("unknown_scenario", ["scenario=utopia"], ["scenario = 'utopia'", "allowed backlash, baseline"]),
     ("misspelt_scenario", ["scenario=union_royalty"], ["(did you mean 'union_royalties'?): allowed backlash"]),
     (
+        "optional_switch_wrong_type",
+        ["output.figures=maybe"],
+        ["output.figures = 'maybe'", "allowed true, false or null"],
+    ),
+    (
         "scenario_as_a_path",
         ["scenario=configs/scenario/union_royalties.yaml"],
         ["scenario = 'configs/scenario/union_royalties.yaml' is a path: allowed", "scenario=union_royalties"],

@@ -357,6 +357,9 @@ def _check_rule(policy: Any, where: str) -> None:
 def _describe_kind(kind: Any, meta: dict) -> str:
     """What a field of type ``kind`` with ``meta`` accepts, in words: 'a number, 0 <= value <= 1'."""
     words = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}.get(kind, "a value")
+    optional = [arg for arg in get_args(kind) if arg is not type(None)]
+    if len(optional) == 1 and len(get_args(kind)) == 2:  # X | None: the words for X, or null
+        words = "true, false or null" if optional[0] is bool else _describe_kind(optional[0], meta) + " or null"
     if meta.get("entries") == "rule":
         names = ", ".join(sorted(RULES))
         return f"a list of {{rule: NAME, start: 'YYYY-MM', PARAMETER: VALUE}} with NAME one of {names}"
