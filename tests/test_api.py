@@ -86,6 +86,19 @@ def test_a_config_changed_after_loading_is_checked_again(field, value, words):
         sim.simulate(cfg)
 
 
+def test_validating_a_design_point_twice_applies_it_once():
+    """A sensitivity point with its noise reference on shifts the seed; checked again, it must not shift twice."""
+    from sim.science.sensitivity_design import NOISE_SEED_SHIFT
+
+    shifted = []
+    for point in range(8):  # every point of the smoke-size screen's design
+        cfg = sim.load_config("experiment=sensitivity_screen", "size=smoke", f"sensitivity.point={point}", "seed=0")
+        once = sim.validate(cfg)
+        assert sim.validate(once) == once
+        shifted.append(once.seed == NOISE_SEED_SHIFT)
+    assert any(shifted) and not all(shifted)  # the points checked include both arms of the noise reference
+
+
 def test_a_key_added_with_plus_that_the_schema_lacks_is_refused():
     with pytest.raises(sim.ConfigError, match="'seeed' is not a top-level key \\(did you mean 'seed'\\?\\)"):
         sim.load_config("population=classroom", "+seeed=1")

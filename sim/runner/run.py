@@ -10,6 +10,7 @@ import logging
 import platform
 import subprocess
 import time
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -197,7 +198,8 @@ def validate(
     if not isinstance(cfg, SimConfig):
         cfg = to_schema(cfg)
     if cfg.sensitivity is not None:  # a sensitivity sweep's job: its design point's values, set by the science tool
-        cfg = get_method(cfg.sensitivity.apply)(cfg)
+        # applied once: the point's entry is spent, so validating the result again leaves it as it is
+        cfg = replace(get_method(cfg.sensitivity.apply)(cfg), sensitivity=None)
     check_scenario_named(cfg, choices, overrides)
     limits.check(cfg)  # bounds that keep the integer money exact, and the memory estimate (sim/runner/limits.py)
     return cfg
