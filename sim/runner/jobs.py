@@ -108,15 +108,16 @@ def place_finished_jobs(sweep_dir: Path, planned: list[list[str]]) -> tuple[int,
     found += sorted(parked.iterdir()) if parked.is_dir() else []
     moving, aside = [], []
     for folder in found:
-        recorded = recorded_overrides(folder)
-        if recorded is None or not io.is_complete(folder):
+        record = job_record(folder)
+        recorded = record.get("overrides")
+        if not isinstance(recorded, list) or not io.is_complete(folder):
             continue
         target = wanted.get(job_key(recorded))
         if target is None:
             if folder.parent == sweep_dir and int(folder.name) < len(planned):  # a new job would overwrite it
                 aside.append(folder)
-        elif not (folder.parent == sweep_dir and folder.name == target) and is_done(folder, recorded):
-            moving.append((folder, target))
+        elif not (folder.parent == sweep_dir and folder.name == target) and record.get("code") == code_version():
+            moving.append((folder, target))  # done, in another folder: is_done there, once moved
     if not moving and not aside:
         return 0, 0
     parked.mkdir(exist_ok=True)
