@@ -63,6 +63,19 @@ def test_grid_follows_hydra_and_the_command_line_wins():
     assert [job[1] for job in grid] == ["seed=5", "seed=5"] and swept == ["scenario"]
 
 
+def test_a_sweep_that_cannot_be_expanded_here_has_no_plan_and_raises_nothing(tmp_path):
+    """glob() needs Hydra's config loader: the sweep's start and collect fall back to the job folders found."""
+    from omegaconf import OmegaConf
+
+    sweep = make_sweep(tmp_path / "sweep", params={"regulation": "glob(fashion*)"})
+    assert collect.sweep_plan(sweep) is None
+    assert collect.planned_jobs(OmegaConf.create(yaml.safe_load((sweep / "multirun.yaml").read_text()))) is None
+    grid, swept = collect.planned_jobs(
+        OmegaConf.create(yaml.safe_load(make_sweep(tmp_path / "b").joinpath("multirun.yaml").read_text()))
+    )
+    assert len(grid) == 4 and swept == ["ai.cost_per_image", "seed"]  # a DictConfig as Hydra hands it to a callback
+
+
 def test_combined_tables_hold_complete_jobs_and_list_failed_and_missing(tmp_path):
     sweep = make_sweep(tmp_path / "sweep")
     grid, _ = collect.expand_sweep(GRID_PARAMS, ["population=classroom"])

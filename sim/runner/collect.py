@@ -39,6 +39,7 @@ from typing import Any
 import pandas as pd
 import yaml
 from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
 
 from sim.runner import errors, io, verify
 
@@ -87,6 +88,20 @@ def sweep_plan(sweep_dir: Path) -> tuple[list[list[str]], list[str], dict] | Non
     None when the file is absent or the sweep is not a basic-sweeper grid over ``${hydra.job.num}``.
     """
     config = _load_yaml(Path(sweep_dir) / "multirun.yaml")
+    plan = planned_jobs(config, f"{sweep_dir}/multirun.yaml")
+    if plan is None:
+        return None
+    return *plan, {key: value for key, value in config.items() if key != "hydra"}
+
+
+def planned_jobs(config: Any, where: str = "the sweep's config") -> tuple[list[list[str]], list[str]] | None:
+    """(each job's overrides in job order, the swept keys) from a sweep's config: its ``multirun.yaml``, or the
+    config Hydra composed for a ``-m`` sweep about to start.
+
+    None when the sweep is not a basic-sweeper grid over ``${hydra.job.num}``, or cannot be expanded here.
+    """
+    if isinstance(config, DictConfig):
+        config = OmegaConf.to_container(config, resolve=False)
     hydra_cfg = config.get("hydra", {}) if isinstance(config, dict) else {}
     sweeper = hydra_cfg.get("sweeper") or {}
     if not str(sweeper.get("_target_", "")).endswith("BasicSweeper"):
@@ -94,35 +109,18 @@ def sweep_plan(sweep_dir: Path) -> tuple[list[list[str]], list[str], dict] | Non
     if str(io.select(hydra_cfg, "sweep.subdir")) != JOB_SUBDIR:
         return None
     try:
-        grid, swept = expand_sweep(
+        return expand_sweep(
             _resolved(config, sweeper.get("params") or {}), io.select(hydra_cfg, "overrides.task") or []
         )
     except Exception as error:  # e.g. glob() needs the config loader: fall back to the folders found
-        log.warning("cannot expand the sweep in %s/multirun.yaml (%s): listing job folders", sweep_dir, error)
+        log.warning("cannot expand the sweep in %s (%s): listing job folders", where, error)
         return None
-    return grid, swept, {key: value for key, value in config.items() if key != "hydra"}
-
-
-def planned_jobs(config: Any) -> tuple[list[list[str]], list[str]] | None:
-    """(each job's overrides in job order, the swept keys), from the config of a ``-m`` sweep about to start; None
-    when it is not a basic-sweeper grid over ``${hydra.job.num}``."""
-    from omegaconf import OmegaConf
-
-    hydra_cfg = config.hydra
-    if not str(OmegaConf.select(hydra_cfg, "sweeper._target_", default="")).endswith("BasicSweeper"):
-        return None
-    if OmegaConf.to_container(hydra_cfg.sweep, resolve=False).get("subdir") != JOB_SUBDIR:
-        return None
-    params = OmegaConf.to_container(hydra_cfg.sweeper.params, resolve=True) if hydra_cfg.sweeper.params else {}
-    return expand_sweep(params, list(hydra_cfg.overrides.task))
 
 
 def _resolved(config: dict, params: dict) -> dict:
     """Sweep params with interpolations (e.g. the sensitivity design size) resolved against the config."""
     if not any("${" in str(value) for value in params.values()):
         return params
-    from omegaconf import OmegaConf
-
     from sim.runner.compose import register_resolvers
 
     register_resolvers()
