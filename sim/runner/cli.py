@@ -109,8 +109,6 @@ def check(argv: list[str] | None = None) -> int:
     Returns 0 when every config is valid, 2 (a bad input) otherwise. Comma-separated values and
     ``range()`` are expanded as ``-m`` would, and each config is checked.
     """
-    from sim.runner import limits
-    from sim.runner.api import load_config
     from sim.runner.errors import BAD_INPUT, decimal_comma, located, one_line
 
     args = list(sys.argv[1:] if argv is None else argv)
@@ -127,12 +125,7 @@ def check(argv: list[str] | None = None) -> int:
         return BAD_INPUT
     try:
         jobs = _sweep_jobs(overrides)
-        if len(jobs) == 1:
-            config = load_config(*jobs[0])
-            limits.check_bounds(config)  # as a run checks them, less the memory (this machine's)
-            _check_scenario_named(config, jobs[0])
-        else:
-            _check_each(jobs)
+        _check_each(jobs)
     except Exception as error:
         print(f"error: {one_line(located(error, jobs[0]))}", file=sys.stderr)
         return BAD_INPUT
@@ -159,7 +152,8 @@ def _sweep_jobs(overrides: list[str]) -> list[list[str]]:
 
 
 def _check_each(jobs: list[list[str]]) -> None:
-    """Validate each job's config; jobs that differ only in plain values (``seed=3``) share one composition.
+    """Validate each job's config as a run checks it, less the memory (this machine's); jobs that differ only in
+    plain values (``seed=3``) share one composition.
 
     As a sweep's jobs do (``sim.runner.compose.memoize_sweep_compose``): the config groups and other overrides
     are composed once, and each job's plain values are applied to a copy by Hydra's own function.
