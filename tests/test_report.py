@@ -231,8 +231,8 @@ def test_heatmaps_show_each_scenario_against_baseline_with_intervals(sweep, pars
                 assert cell["attrs"]["data-seeds"] == "3"
                 median, low, high = number
                 shown = cell["text"].split()
-                assert shown[0] == top._short(median) and shown[1] == top._short(low).removesuffix("%")
-                assert shown[-1] == top._short(high).removesuffix("%")
+                assert shown[0] == top.percent(median) and shown[1] == top.percent(low).removesuffix("%")
+                assert shown[-1] == top.percent(high).removesuffix("%")
     head = {
         (r["label"], c["attrs"]["data-occupation"]): c for r in parsed.table("heatmap-head_count") for c in r["cells"]
     }
@@ -652,7 +652,7 @@ def test_report_prints_to_pdf_cleanly(sweep, chromium, tmp_path):
 def test_percentages_and_names_read_as_written():
     shown = [effects.percent(v) for v in (12.345, -0.0, 0.04, -0.02, -3.0, -0.84, 9.96, 118.2, 6865.0, -27.6)]
     assert shown == ["+12%", "\u00b10%", "\u00b10%", "\u00b10%", "-3.0%", "-0.8%", "+10%", "+120%", "+6,900%", "-28%"]
-    assert top._short(-27.6) == "-28%" and top._short(4.56) == "+4.6%"
+    assert top.percent(-27.6) == "-28%" and top.percent(4.56) == "+4.6%"
     assert effects.percent(float("nan")) == "-"
     assert (
         effects.people("top_model") == "top models" and effects.people("ai_content_producer") == "AI content producers"

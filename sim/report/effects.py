@@ -19,7 +19,16 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from sim.core import registry
-from sim.report.results import BASELINE, Results, paired_reference, relative_change, seed_spread, year_means
+from sim.report.results import (
+    BASELINE,
+    Results,
+    paired_reference,
+    relative_change,
+    roles,
+    seed_spread,
+    totals_by_seed,
+    year_means,
+)
 from sim.runner.years import first_year, last_year
 
 POLICY_REFERENCES = ("baseline", "laissez_faire")  # "doing nothing about AI", in order of preference
@@ -181,7 +190,7 @@ def unconsented(results: Results, reference: Reference) -> pd.DataFrame:
     columns = ["label", "median", "low", "high", "agree", "seeds", "value", "reference"]
     if reference.label is None or reference.label not in results.labels:
         return pd.DataFrame(columns=columns)
-    totals = results.market.groupby(["label", "seed"])["unconsented_uses"].sum().reset_index().assign(run=0)
+    totals = totals_by_seed(results, "unconsented_uses").assign(run=0)
     rest, paired = paired_reference(totals, "unconsented_uses", "run", "mean", reference.label)
     rest = rest.assign(reference=paired, difference=rest["unconsented_uses"] - paired)
     if rest.empty:
@@ -232,9 +241,8 @@ def people(occupation: str) -> str:
 
 def displaceable(results: Results) -> set[str]:
     """The occupations AI can displace (models and crew, not AI's own operators), which the findings are about."""
-    config = next((c for c in results.configs.values() if isinstance(c.get("occupations"), dict)), {})
-    roles = {name: (entry or {}).get("role") for name, entry in config.get("occupations", {}).items()}
-    return {name for name in results.occupation_names if roles.get(name, "model") != "ai_producer"}
+    roles_of = roles(results)
+    return {name for name in results.occupation_names if roles_of.get(name, "model") != "ai_producer"}
 
 
 def workers(value: float, sign: bool = False) -> str:

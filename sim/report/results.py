@@ -352,14 +352,20 @@ def seed_spread(values: pd.Series) -> pd.Series:
     return pd.Series({"median": float(np.median(clean)), "low": float(low), "high": float(high)})
 
 
+def roles(results: Results) -> dict[str, str | None]:
+    """Each occupation's role (``model``, ``crew``, ``ai_producer``) from a composed config of the results; empty
+    without one."""
+    config = next((c for c in results.configs.values() if isinstance(c.get("occupations"), dict)), {})
+    return {name: (entry or {}).get("role") for name, entry in config.get("occupations", {}).items()}
+
+
 def twin_occupations(results: Results) -> list[str]:
     """The occupations whose likeness brands can license as a twin (role ``model`` in the composed config), in
     table order; without a config, those paid any royalty."""
-    config = next((c for c in results.configs.values() if isinstance(c.get("occupations"), dict)), {})
-    roles = {name: (entry or {}).get("role") for name, entry in config.get("occupations", {}).items()}
+    roles_of = roles(results)
     names = results.occupation_names
-    if roles:
-        return [name for name in names if roles.get(name) == "model"]
+    if roles_of:
+        return [name for name in names if roles_of.get(name) == "model"]
     paid = results.occupations.groupby("occupation")["income_royalties"].sum()
     return [name for name in names if paid.get(name, 0) > 0]
 

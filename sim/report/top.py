@@ -69,17 +69,14 @@ def shade(change: float, sure: bool) -> str:
     return f"background:rgba({hue},{alpha:.2f})"
 
 
-def _short(value: float) -> str:
-    """A percentage for a small cell, as everywhere on the page (effects.percent)."""
-    return percent(value)
-
-
 def _heat_cell(row: pd.Series | None, occupation: str) -> str:
     name = html.escape(registry.label(occupation))
     if row is None or pd.isna(row["median"]):
         return f'<td class="none" data-occupation="{occupation}" data-occ-label="{name}">-</td>'
     sure = beyond_noise(row)
-    interval = (f"{_short(row['low'])} to {_short(row['high'])}" if row["seeds"] >= 2 else "one seed").replace("%", "")
+    interval = (f"{percent(row['low'])} to {percent(row['high'])}" if row["seeds"] >= 2 else "one seed").replace(
+        "%", ""
+    )
     data = data_attributes(
         occupation=occupation,
         occ_label=registry.label(occupation),
@@ -92,7 +89,7 @@ def _heat_cell(row: pd.Series | None, occupation: str) -> str:
     )
     css = "sure" if sure else "noise"
     return (
-        f'<td class="{css}" style="{shade(row["median"], sure)}"{data}><span class="v">{_short(row["median"])}</span>'
+        f'<td class="{css}" style="{shade(row["median"], sure)}"{data}><span class="v">{percent(row["median"])}</span>'
         f'<span class="sub">{interval}</span></td>'
     )
 
