@@ -179,15 +179,21 @@ VALIDATION_DOC = "docs/validation.md"
 LONG_RUN_ROW = re.compile(r"^\| L1 \| ([^|]+?) \| ([+-]\d+%) \| ([+-]\d+%)( \(MISSED\))?", re.MULTILINE)
 
 
-def limits(docs: Path = robustness.REPOSITORY_DOCS) -> str:
-    """The 'Limits' note: the ten-year sizes miss the held-out check L1 of docs/validation.md, with its figures
-    when that file is at hand (a source tree), else a pointer to it."""
+def _long_run(docs: Path) -> tuple[list[tuple[str, ...]], bool]:
+    """The L1 rows of docs/validation.md (none without the file), and whether the check misses (as that file
+    records it, when the file is not at hand)."""
     try:
         rows = LONG_RUN_ROW.findall((Path(docs) / "validation.md").read_text(encoding="utf-8"))
     except OSError:
         rows = []
+    return rows, not rows or any(flag for *_, flag in rows)
+
+
+def limits(docs: Path = robustness.REPOSITORY_DOCS) -> str:
+    """The 'Limits' note: the ten-year sizes miss the held-out check L1 of docs/validation.md, with its figures
+    when that file is at hand (a source tree), else a pointer to it."""
+    rows, missed = _long_run(docs)
     where = f"{VALIDATION_DOC}, L1 in 'Held out: the long run against official projections'"
-    missed = not rows or any(flag for *_, flag in rows)  # without the file, the misses docs/validation.md records
     if rows:
         model = " and ".join(f"{change} for {group.strip()}" for group, _, change, _ in rows)
         official = " and ".join(projected for _, projected, _, _ in rows)
@@ -240,13 +246,14 @@ def how_sure(results: Results, directory: Path, docs: Path = robustness.REPOSITO
         else "Every interval in this report holds 90% of the seeds' values, from the 5th to the 95th "
         f"percentile{close}."
     )
+    verdict = "miss" if _long_run(docs)[1] else "meet"
     return (
         f'<p id="seeds-note">Chance: every scenario ran with {seeds} (random streams: which brands adopt AI '
         f"when, who gets booked). {intervals} An effect is beyond seed noise when at least {MIN_SEEDS} seeds ran "
         "and every one agrees in its sign (with no effect, 5 seeds do so by chance 6% of the time, 2 seeds half the "
         "time); from 20 seeds, when the interval lies on one side of zero. More seeds narrow the intervals.</p>"
         "<p>Assumptions: seeds vary chance, not the model. Its parameters are calibrated and checked against data "
-        "in docs/calibration.md and docs/validation.md, where the ten-year head counts miss the official "
+        f"in docs/calibration.md and docs/validation.md, where the ten-year head counts {verdict} the official "
         "projections (Limits, above); how much each result depends on them is below.</p>"
         f"<h3>Robust policy ranking</h3>{robustness.section(directory, docs)}"
     )
