@@ -134,7 +134,7 @@ def _missing_option(error: MissingConfigException) -> str:
             f"allowed '- override /{inner}: {name}'"
         )
     top, _, typed = path.partition("/")
-    if top in compose.merge_order() and "/" in typed:  # a config group given a path: scenario=configs/scenario/x.yaml
+    if "/" in typed and top in compose.merge_order():  # a config group given a path: scenario=configs/scenario/x.yaml
         return f"{top} = {typed!r} is a path: allowed the file's name alone, {top}={name.removesuffix('.yaml')}"
     misnamed = Path(compose.CONFIG_DIR) / group / f"{name}.yml"  # CONFIG_DIR read when asked (a test points it)
     hint = f" ({group}/{misnamed.name} is there: config files end in .yaml)" if misnamed.is_file() else ""
